@@ -109,8 +109,9 @@ type Fix struct {
 	Actions       []Action      `json:"-"`
 }
 
-// Diagnostic is one finding. Lines and columns are 1-based; EndColumn is
-// exclusive (one past the last character), as in LSP and SARIF.
+// Diagnostic is one finding. Lines and columns are 1-based; columns count
+// Unicode code points (an invalid UTF-8 byte counts as one); EndColumn is
+// exclusive (one past the last character), as in SARIF.
 type Diagnostic struct {
 	Rule      string   // ID, e.g. "LG101"
 	Name      string   // rule name, e.g. "cargo-lock-missing"
