@@ -1,0 +1,745 @@
+package dockerfile
+
+import (
+	"path"
+	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// Command is one simple command found in a RUN script.
+type Command struct {
+	// Args are the words after word splitting of literals: a quoted or
+	// escaped literal is unquoted; a word with expansions ($VAR, $(…), ~)
+	// is "" with Dynamic[i] set.
+	Args    []string
+	Dynamic []bool
+	Raw     []string // source text of each word, quotes kept
+	// Dir is the absolute directory the command ran in ("" = unknown).
+	Dir  string
+	Line int // Dockerfile line
+	// InNixDevelop: the command runs inside `nix develop … --command`,
+	// `nix shell … --command` or `nix-shell --run/--command`.
+	InNixDevelop bool
+	// FlakesEnv: NIX_CONFIG enabling nix-command and flakes is in the
+	// command's environment (ENV/ARG, export or a prefix assignment).
+	FlakesEnv bool
+	Index     int // order within the RUN (0-based)
+	// Redirects are files written with >, >>, >|, &>, &>> and Tee the files
+	// given to tee, as absolute paths (unresolvable ones are only in Writes).
+	Redirects []string
+	Tee       []string
+	Writes    []Write
+	// Stdin is the literal text of a here-document or here-string fed to
+	// the command (raw source text when it has expansions).
+	Stdin string
+	// Pipeline groups the commands of one pipeline (same non-zero id).
+	Pipeline int
+}
+
+// Write is a file written by redirection or tee.
+type Write struct {
+	Path   string // absolute path; "" when not resolvable
+	Raw    string // as written, e.g. "$HOME/.config/nix/nix.conf"
+	Append bool   // >> or tee -a
+	Tee    bool
+}
+
+// Arg returns argument i, or "" when out of range.
+func (c *Command) Arg(i int) string {
+	if i < 0 || i >= len(c.Args) {
+		return ""
+	}
+	return c.Args[i]
+}
+
+// Name is the base name of the command (after stripping wrappers such as
+// sudo and env), e.g. "cargo".
+func (c *Command) Name() string {
+	w := stripWrappers(c.Args)
+	if len(w) == 0 {
+		return ""
+	}
+	return path.Base(w[0])
+}
+
+const (
+	maxDepth    = 6
+	maxCommands = 20000
+)
+
+type analyzer struct {
+	cmds     []Command
+	lines    *lineMap
+	baseLine int
+	env      runEnv
+	pipes    int
+	err      string
+	parser   *syntax.Parser
+	// shadow holds variables the script assigns; shadowAll is set when
+	// it sources or evals code (then nothing is substituted).
+	shadow    map[string]bool
+	shadowAll bool
+}
+
+func newAnalyzer(line int, env runEnv) *analyzer {
+	return &analyzer{baseLine: line, env: env}
+}
+
+// shState is the shell state that flows through a script.
+type shState struct {
+	dir        string // "" = unknown
+	dirStack   []string
+	nixDevelop bool
+	flakesEnv  bool
+}
+
+func (s shState) clone() shState {
+	s.dirStack = append([]string(nil), s.dirStack...)
+	return s
+}
+
+// scriptCtx is one (possibly nested) script being walked.
+type scriptCtx struct {
+	src   string
+	depth int
+	// line maps a position in src to a Dockerfile line.
+	line func(p syntax.Pos) int
+}
+
+func (a *analyzer) flakesFromEnv() bool {
+	v, ok := a.env.get("NIX_CONFIG")
+	return ok && configEnablesFlakes(v)
+}
+
+// script analyses a top-level RUN script.
+func (a *analyzer) script(src, dir string) {
+	st := shState{dir: dir, flakesEnv: a.flakesFromEnv()}
+	ctx := &scriptCtx{src: src, line: func(p syntax.Pos) int {
+		if a.lines != nil {
+			return a.lines.at(int(p.Offset()))
+		}
+		return a.baseLine + int(p.Line()) - 1
+	}}
+	if err := a.parseAndWalk(ctx, &st); err != nil {
+		a.err = err.Error()
+		a.cmds = nil
+	}
+}
+
+// exec analyses an exec-form RUN: the argv is one command.
+func (a *analyzer) exec(argv []string, dir string) {
+	st := shState{dir: dir, flakesEnv: a.flakesFromEnv()}
+	cmd := Command{Args: argv, Dynamic: make([]bool, len(argv)), Raw: argv, Line: a.baseLine}
+	a.emit(&cmd, &st, &scriptCtx{line: func(syntax.Pos) int { return a.baseLine }}, a.baseLine)
+}
+
+func (a *analyzer) parseAndWalk(ctx *scriptCtx, st *shState) error {
+	if a.parser == nil {
+		a.parser = syntax.NewParser(syntax.Variant(syntax.LangBash))
+	}
+	f, err := a.parser.Parse(strings.NewReader(ctx.src), "RUN")
+	if err != nil {
+		return err
+	}
+	a.collectShadow(f)
+	a.stmts(ctx, f.Stmts, st)
+	return nil
+}
+
+func (a *analyzer) stmts(ctx *scriptCtx, ss []*syntax.Stmt, st *shState) {
+	for _, s := range ss {
+		a.stmt(ctx, s, st, 0)
+	}
+}
+
+func (a *analyzer) stmt(ctx *scriptCtx, s *syntax.Stmt, st *shState, pipe int) {
+	if s == nil || len(a.cmds) >= maxCommands {
+		return
+	}
+	if s.Background {
+		c := st.clone()
+		st = &c
+	}
+	first := len(a.cmds)
+	switch c := s.Cmd.(type) {
+	case *syntax.CallExpr:
+		a.call(ctx, c, s.Redirs, st, pipe)
+		return
+	case *syntax.BinaryCmd:
+		switch c.Op {
+		case syntax.AndStmt:
+			a.stmt(ctx, c.X, st, 0)
+			a.stmt(ctx, c.Y, st, 0)
+		case syntax.OrStmt:
+			a.stmt(ctx, c.X, st, 0)
+			y := st.clone()
+			a.stmt(ctx, c.Y, &y, 0)
+			mergeDir(st, &y)
+		default: // | and |&: every element runs in a subshell
+			if pipe == 0 {
+				a.pipes++
+				pipe = a.pipes
+			}
+			x, y := st.clone(), st.clone()
+			a.stmt(ctx, c.X, &x, pipe)
+			a.stmt(ctx, c.Y, &y, pipe)
+		}
+	case *syntax.Subshell:
+		sub := st.clone()
+		a.stmts(ctx, c.Stmts, &sub)
+	case *syntax.Block:
+		a.stmts(ctx, c.Stmts, st)
+	case *syntax.IfClause:
+		a.ifClause(ctx, c, st)
+	case *syntax.WhileClause:
+		a.stmts(ctx, c.Cond, st)
+		body := st.clone()
+		a.stmts(ctx, c.Do, &body)
+		mergeDir(st, &body)
+	case *syntax.ForClause:
+		body := st.clone()
+		a.stmts(ctx, c.Do, &body)
+		mergeDir(st, &body)
+	case *syntax.CaseClause:
+		base := st.clone()
+		for _, item := range c.Items {
+			br := base.clone()
+			a.stmts(ctx, item.Stmts, &br)
+			mergeDir(st, &br)
+		}
+	case *syntax.FuncDecl:
+		// The body runs whenever the function is called: its directory
+		// is unknown, and it changes nothing here.
+		body := st.clone()
+		body.dir = ""
+		a.stmt(ctx, c.Body, &body, 0)
+	case *syntax.TimeClause:
+		a.stmt(ctx, c.Stmt, st, pipe)
+	case *syntax.CoprocClause:
+		sub := st.clone()
+		a.stmt(ctx, c.Stmt, &sub, 0)
+	case *syntax.DeclClause:
+		// export/declare/readonly/local: track NIX_CONFIG.
+		for _, as := range c.Args {
+			a.assign(as, st)
+		}
+	}
+	// Redirections of a compound command apply to what it ran; attach
+	// them to its first command.
+	if len(s.Redirs) > 0 && len(a.cmds) > first {
+		a.redirects(ctx, &a.cmds[first], s.Redirs, st.dir)
+	}
+}
+
+func (a *analyzer) ifClause(ctx *scriptCtx, c *syntax.IfClause, st *shState) {
+	a.stmts(ctx, c.Cond, st)
+	then := st.clone()
+	a.stmts(ctx, c.Then, &then)
+	var other shState
+	switch {
+	case c.Else == nil:
+		other = st.clone()
+	case len(c.Else.Cond) == 0 && !c.Else.ThenPos.IsValid(): // else
+		other = st.clone()
+		a.stmts(ctx, c.Else.Then, &other)
+	default: // elif
+		other = st.clone()
+		a.ifClause(ctx, c.Else, &other)
+	}
+	*st = then
+	mergeDir(st, &other)
+}
+
+// mergeDir joins two paths of control flow: the directory stays known only
+// when both agree.
+func mergeDir(st, other *shState) {
+	if st.dir != other.dir {
+		st.dir = ""
+	}
+	if len(st.dirStack) != len(other.dirStack) {
+		st.dirStack = nil
+	}
+	st.flakesEnv = st.flakesEnv && other.flakesEnv
+}
+
+func (a *analyzer) assign(as *syntax.Assign, st *shState) {
+	if as == nil || as.Name == nil || as.Name.Value != "NIX_CONFIG" {
+		return
+	}
+	v := ""
+	if as.Value != nil {
+		v, _ = a.lit(as.Value)
+	}
+	st.flakesEnv = configEnablesFlakes(v)
+}
+
+func (a *analyzer) call(ctx *scriptCtx, c *syntax.CallExpr, redirs []*syntax.Redirect, st *shState, pipe int) {
+	// Command substitutions run first, in subshells.
+	for _, w := range c.Args {
+		a.substs(ctx, w, st)
+	}
+	if len(c.Args) == 0 {
+		for _, as := range c.Assigns {
+			a.assign(as, st)
+		}
+		return
+	}
+	cmd := Command{Pipeline: pipe}
+	for _, w := range c.Args {
+		lit, ok := a.lit(w)
+		cmd.Args = append(cmd.Args, lit)
+		cmd.Dynamic = append(cmd.Dynamic, !ok)
+		cmd.Raw = append(cmd.Raw, rawWord(ctx.src, w))
+	}
+	local := *st
+	for _, as := range c.Assigns {
+		a.assign(as, &local)
+	}
+	cmd.FlakesEnv = local.flakesEnv
+	line := ctx.line(c.Args[0].Pos())
+	cmd.Line = line
+	a.redirects(ctx, &cmd, redirs, st.dir)
+	// Lines of the words, for nested scripts.
+	wordLine := func(i int) int { return ctx.line(c.Args[i].Pos()) }
+	idx := len(a.cmds)
+	a.emitWith(&cmd, st, ctx, wordLine)
+	if len(c.Assigns) > 0 && idx < len(a.cmds) {
+		a.cmds[idx].FlakesEnv = local.flakesEnv // VAR=x cmd overrides
+	}
+}
+
+func (a *analyzer) emit(cmd *Command, st *shState, ctx *scriptCtx, line int) {
+	a.emitWith(cmd, st, ctx, func(int) int { return line })
+}
+
+// emitWith records cmd, applies its effect on the shell state (cd, pushd,
+// popd, export) and recurses into nested scripts and nix wrappers.
+func (a *analyzer) emitWith(cmd *Command, st *shState, ctx *scriptCtx, wordLine func(int) int) {
+	if len(a.cmds) >= maxCommands {
+		return
+	}
+	cmd.Dir = st.dir
+	cmd.InNixDevelop = cmd.InNixDevelop || st.nixDevelop
+	cmd.FlakesEnv = cmd.FlakesEnv || st.flakesEnv
+	cmd.Index = len(a.cmds)
+	for i := range cmd.Writes {
+		if cmd.Writes[i].Path != "" {
+			if cmd.Writes[i].Tee {
+				cmd.Tee = append(cmd.Tee, cmd.Writes[i].Path)
+			} else {
+				cmd.Redirects = append(cmd.Redirects, cmd.Writes[i].Path)
+			}
+		}
+	}
+	a.cmds = append(a.cmds, *cmd)
+	args, dyn := stripWrappersDyn(cmd.Args, cmd.Dynamic)
+	if len(args) == 0 {
+		return
+	}
+	name := path.Base(args[0])
+	switch name {
+	case "cd":
+		a.cd(args, dyn, st)
+		return
+	case "pushd":
+		prev := st.dir
+		a.cd(args, dyn, st)
+		st.dirStack = append(st.dirStack, prev)
+		return
+	case "popd":
+		if n := len(st.dirStack); n > 0 {
+			st.dir = st.dirStack[n-1]
+			st.dirStack = st.dirStack[:n-1]
+		} else {
+			st.dir = ""
+		}
+		return
+	case "export":
+		for i := 1; i < len(args); i++ {
+			if k, v, ok := strings.Cut(args[i], "="); ok && k == "NIX_CONFIG" {
+				st.flakesEnv = configEnablesFlakes(v)
+			}
+		}
+		return
+	}
+	if ctx.depth >= maxDepth {
+		return
+	}
+	// Nested script: sh -c "…", bash -lc '…', bash <<EOF.
+	if isPOSIXShell(name) {
+		idx, ok := shellScriptArg(args)
+		switch {
+		case ok && idx >= 0 && !dyn[idx]:
+			off := len(cmd.Args) - len(args)
+			a.nested(args[idx], wordLine(idx+off), st, ctx.depth+1)
+		case ok && idx < 0 && cmd.Stdin != "":
+			a.nested(cmd.Stdin, wordLine(0)+1, st, ctx.depth+1)
+		}
+		return
+	}
+	// nix develop/shell --command …, nix-shell --run "…".
+	inner, script, isWrap := nixWrapped(args)
+	if !isWrap {
+		return
+	}
+	sub := st.clone()
+	sub.nixDevelop = true
+	off := len(cmd.Args) - len(args)
+	if script >= 0 {
+		if !dyn[script] {
+			a.nested(args[script], wordLine(script+off), &sub, ctx.depth+1)
+		}
+		return
+	}
+	if inner > 0 && inner < len(args) {
+		ic := Command{
+			Args:     append([]string(nil), args[inner:]...),
+			Dynamic:  append([]bool(nil), dyn[inner:]...),
+			Raw:      append([]string(nil), cmd.Raw[inner+off:]...),
+			Line:     cmd.Line,
+			Pipeline: cmd.Pipeline,
+			Stdin:    cmd.Stdin,
+		}
+		ictx := &scriptCtx{src: ctx.src, depth: ctx.depth + 1, line: ctx.line}
+		a.emitWith(&ic, &sub, ictx, func(i int) int { return wordLine(i + inner + off) })
+	}
+}
+
+// nested walks a script given as a string argument; it runs in a child
+// process, so its cd does not leak out.
+func (a *analyzer) nested(src string, line int, st *shState, depth int) {
+	sub := st.clone()
+	ctx := &scriptCtx{src: src, depth: depth, line: func(p syntax.Pos) int { return line + int(p.Line()) - 1 }}
+	if err := a.parseAndWalk(ctx, &sub); err != nil && a.err == "" {
+		a.err = "nested script: " + err.Error()
+	}
+}
+
+func (a *analyzer) cd(args []string, dyn []bool, st *shState) {
+	// cd [-L|-P|-e|-@] [dir]
+	i := 1
+	for i < len(args) && strings.HasPrefix(args[i], "-") && args[i] != "-" && !dyn[i] {
+		if args[i] == "--" {
+			i++
+			break
+		}
+		i++
+	}
+	switch {
+	case i >= len(args):
+		st.dir = "" // cd with no argument: $HOME
+	case dyn[i] || args[i] == "-":
+		st.dir = ""
+	default:
+		st.dir = resolve(st.dir, args[i])
+	}
+}
+
+// substs walks command substitutions inside a word (they run in subshells).
+func (a *analyzer) substs(ctx *scriptCtx, w *syntax.Word, st *shState) {
+	if w == nil {
+		return
+	}
+	syntax.Walk(w, func(n syntax.Node) bool {
+		switch n := n.(type) {
+		case *syntax.CmdSubst:
+			sub := st.clone()
+			a.stmts(ctx, n.Stmts, &sub)
+			return false
+		case *syntax.ProcSubst:
+			sub := st.clone()
+			a.stmts(ctx, n.Stmts, &sub)
+			return false
+		}
+		return true
+	})
+}
+
+func (a *analyzer) redirects(ctx *scriptCtx, cmd *Command, redirs []*syntax.Redirect, dir string) {
+	for _, r := range redirs {
+		switch r.Op {
+		case syntax.RdrOut, syntax.AppOut, syntax.RdrClob, syntax.AppClob, syntax.RdrAll, syntax.AppAll, syntax.RdrAllClob, syntax.AppAllClob:
+			if r.Word == nil {
+				continue
+			}
+			w := Write{Raw: rawWord(ctx.src, r.Word), Append: r.Op == syntax.AppOut || r.Op == syntax.AppAll || r.Op == syntax.AppAllClob}
+			if lit, ok := a.lit(r.Word); ok {
+				w.Path = resolve(dir, lit)
+			}
+			cmd.Writes = append(cmd.Writes, w)
+		case syntax.Hdoc, syntax.DashHdoc:
+			if r.Hdoc != nil {
+				if lit, ok := wordLit(r.Hdoc); ok {
+					cmd.Stdin = lit
+				} else {
+					cmd.Stdin = rawWord(ctx.src, r.Hdoc)
+				}
+			}
+		case syntax.WordHdoc:
+			if r.Word != nil {
+				if lit, ok := wordLit(r.Word); ok {
+					cmd.Stdin = lit
+				} else {
+					cmd.Stdin = rawWord(ctx.src, r.Word)
+				}
+			}
+		}
+	}
+	// tee [-a] [-i] [-p] file…
+	args, dyn := stripWrappersDyn(cmd.Args, cmd.Dynamic)
+	if len(args) > 0 && path.Base(args[0]) == "tee" {
+		off := len(cmd.Args) - len(args)
+		appendMode, opts := false, true
+		for i := 1; i < len(args); i++ {
+			if opts && !dyn[i] && strings.HasPrefix(args[i], "-") && args[i] != "-" {
+				if args[i] == "--" {
+					opts = false
+				} else if args[i] == "--append" || (!strings.HasPrefix(args[i], "--") && strings.Contains(args[i], "a")) {
+					appendMode = true
+				}
+				continue
+			}
+			w := Write{Raw: cmd.Raw[i+off], Append: appendMode, Tee: true}
+			if !dyn[i] {
+				w.Path = resolve(dir, args[i])
+			}
+			cmd.Writes = append(cmd.Writes, w)
+		}
+	}
+}
+
+// shellScriptArg finds the script of `sh [opts] -c script`: the index of
+// the script word, or -1 (ok) when the shell reads its script from stdin
+// (no -c and no file operand). ok is false for `sh file.sh`.
+func shellScriptArg(args []string) (idx int, ok bool) {
+	hasC := false
+	for i := 1; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			if hasC && i+1 < len(args) {
+				return i + 1, true
+			}
+			return -1, i+1 >= len(args)
+		case a == "-o" || a == "+o" || a == "-O" || a == "+O" || a == "--rcfile" || a == "--init-file":
+			i++
+		case strings.HasPrefix(a, "--"):
+		case len(a) > 1 && (a[0] == '-' || a[0] == '+'):
+			if strings.ContainsRune(a[1:], 'c') {
+				hasC = true
+			}
+			if strings.ContainsAny(a[1:], "oO") { // -eo pipefail
+				i++
+			}
+		default:
+			if hasC {
+				return i, true
+			}
+			return -1, false // sh script.sh
+		}
+	}
+	return -1, !hasC
+}
+
+// wrappers are commands that run their arguments as a command.
+var wrappers = map[string]bool{"sudo": true, "env": true, "exec": true, "time": true, "nohup": true, "command": true, "nice": true, "doas": true, "builtin": true}
+
+func stripWrappers(args []string) []string {
+	a, _ := stripWrappersDyn(args, make([]bool, len(args)))
+	return a
+}
+
+// stripWrappersDyn removes leading wrappers (sudo -u x, env -i A=b, exec,
+// time, …) and returns the wrapped command.
+func stripWrappersDyn(args []string, dyn []bool) ([]string, []bool) {
+	for len(args) > 0 && !dyn[0] && wrappers[path.Base(args[0])] {
+		w := path.Base(args[0])
+		i := 1
+		for i < len(args) && !dyn[i] {
+			a := args[i]
+			if a == "--" {
+				i++
+				break
+			}
+			if strings.HasPrefix(a, "-") {
+				// options with a value
+				if (w == "sudo" || w == "doas") && (a == "-u" || a == "-g" || a == "-C" || a == "-D") {
+					i++
+				}
+				if w == "env" && (a == "-u" || a == "-C" || a == "-S") {
+					i++
+				}
+				if w == "nice" && a == "-n" {
+					i++
+				}
+				i++
+				continue
+			}
+			if w == "env" && strings.Contains(a, "=") {
+				i++
+				continue
+			}
+			break
+		}
+		if i > len(args) {
+			i = len(args)
+		}
+		args, dyn = args[i:], dyn[i:]
+	}
+	return args, dyn
+}
+
+// wordLit returns the value of a word without expansions.
+func wordLit(w *syntax.Word) (string, bool) { return wordValue(w, nil) }
+
+// wordValue returns the value of a word whose only expansions are simple
+// parameters ($X, ${X}) that lookup knows; an unquoted value that would be
+// word-split or globbed makes the word dynamic.
+func wordValue(w *syntax.Word, lookup func(string) (string, bool)) (string, bool) {
+	if w == nil {
+		return "", false
+	}
+	param := func(pe *syntax.ParamExp, quoted bool) (string, bool) {
+		if lookup == nil || !simpleParam(pe) {
+			return "", false
+		}
+		v, ok := lookup(pe.Param.Value)
+		if !ok || (!quoted && (v == "" || strings.ContainsAny(v, " \t\n*?["))) {
+			return "", false
+		}
+		return v, true
+	}
+	var sb strings.Builder
+	for i, p := range w.Parts {
+		switch p := p.(type) {
+		case *syntax.Lit:
+			if i == 0 && strings.HasPrefix(p.Value, "~") {
+				return "", false // tilde expansion
+			}
+			sb.WriteString(unescape(p.Value, false))
+		case *syntax.SglQuoted:
+			if p.Dollar {
+				return "", false
+			}
+			sb.WriteString(p.Value)
+		case *syntax.ParamExp:
+			v, ok := param(p, false)
+			if !ok {
+				return "", false
+			}
+			sb.WriteString(v)
+		case *syntax.DblQuoted:
+			if p.Dollar {
+				return "", false
+			}
+			for _, q := range p.Parts {
+				switch q := q.(type) {
+				case *syntax.Lit:
+					sb.WriteString(unescape(q.Value, true))
+				case *syntax.ParamExp:
+					v, ok := param(q, true)
+					if !ok {
+						return "", false
+					}
+					sb.WriteString(v)
+				default:
+					return "", false
+				}
+			}
+		default:
+			return "", false
+		}
+	}
+	return sb.String(), true
+}
+
+func simpleParam(p *syntax.ParamExp) bool {
+	return p.Param != nil && p.Flags == nil && !p.Excl && !p.Length && !p.Width && !p.IsSet &&
+		p.NestedParam == nil && p.Index == nil && len(p.Modifiers) == 0 && p.Slice == nil &&
+		p.Repl == nil && p.Names == 0 && p.Exp == nil
+}
+
+// lookup resolves a variable from the RUN environment (ENV and ARGs)
+// unless the script itself may set it.
+func (a *analyzer) lookup(name string) (string, bool) {
+	if a.shadowAll || a.shadow[name] {
+		return "", false
+	}
+	return a.env.get(name)
+}
+
+func (a *analyzer) lit(w *syntax.Word) (string, bool) { return wordValue(w, a.lookup) }
+
+// collectShadow records variables a script may assign: those are not
+// substituted from the RUN environment.
+func (a *analyzer) collectShadow(f *syntax.File) {
+	if a.shadow == nil {
+		a.shadow = map[string]bool{}
+	}
+	syntax.Walk(f, func(n syntax.Node) bool {
+		switch n := n.(type) {
+		case *syntax.Assign:
+			if n.Name != nil {
+				a.shadow[n.Name.Value] = true
+			}
+		case *syntax.WordIter:
+			if n.Name != nil {
+				a.shadow[n.Name.Value] = true
+			}
+		case *syntax.CallExpr:
+			if len(n.Args) > 1 {
+				switch n.Args[0].Lit() {
+				case "read", "mapfile", "readarray", "getopts", "unset", "export", "declare", "local", "typeset", "source", ".", "eval", "set":
+					for _, w := range n.Args[1:] {
+						if l := w.Lit(); l != "" {
+							k, _, _ := strings.Cut(l, "=")
+							a.shadow[k] = true
+						}
+					}
+					if l := n.Args[0].Lit(); l == "source" || l == "." || l == "eval" {
+						a.shadowAll = true
+					}
+				}
+			}
+		}
+		return true
+	})
+}
+
+// unescape removes shell backslash escaping from a literal (inside double
+// quotes only \$ \` \" \\ and \newline are escapes).
+func unescape(s string, dquoted bool) string {
+	if !strings.Contains(s, "\\") {
+		return s
+	}
+	var sb strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' || i+1 >= len(s) {
+			sb.WriteByte(s[i])
+			continue
+		}
+		n := s[i+1]
+		switch {
+		case n == '\n':
+			i++
+		case !dquoted || strings.IndexByte("$`\"\\", n) >= 0:
+			sb.WriteByte(n)
+			i++
+		default:
+			sb.WriteByte(s[i])
+		}
+	}
+	return sb.String()
+}
+
+func rawWord(src string, w *syntax.Word) string {
+	if w == nil || len(w.Parts) == 0 {
+		return ""
+	}
+	s, e := int(w.Pos().Offset()), int(w.End().Offset())
+	if s < 0 || e > len(src) || s > e {
+		return ""
+	}
+	return src[s:e]
+}
