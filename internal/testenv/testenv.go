@@ -70,6 +70,18 @@ func ModuleRoot(t testing.TB) string {
 // no system or global config, and a HOME of its own.
 func GitEnv(home string) []string {
 	var env []string
+	// rustup's cargo proxy finds its toolchains through RUSTUP_HOME, which
+	// defaults to $HOME/.rustup: keep pointing at the real one.
+	if origHome, err := os.UserHomeDir(); err == nil {
+		for _, v := range []string{"RUSTUP_HOME", "CARGO_HOME"} {
+			if os.Getenv(v) == "" {
+				sub := "." + strings.ToLower(strings.TrimSuffix(v, "_HOME"))
+				if _, err := os.Stat(filepath.Join(origHome, sub)); err == nil {
+					env = append(env, v+"="+filepath.Join(origHome, sub))
+				}
+			}
+		}
+	}
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
 		if strings.HasPrefix(k, "GIT_") || k == "HOME" || k == "XDG_CONFIG_HOME" || k == "PRE_COMMIT" {

@@ -1,0 +1,115 @@
+package hooks
+
+import "strings"
+
+// Marker is the line that identifies a hook script written by lockguard. Any
+// line starting with MarkerPrefix marks a lockguard script, whatever its
+// version.
+const (
+	MarkerPrefix = "# lockguard-hook: "
+	Marker       = MarkerPrefix + "v1"
+)
+
+// PrevSuffix is appended to a hook's file name to keep the foreign hook that
+// lockguard's script replaced and runs first.
+const PrevSuffix = ".lockguard-prev"
+
+// notInstalled is printed by the hook when lockguard cannot be found.
+const notInstalled = "lockguard is not installed; install it with " +
+	"`go install github.com/lockguard/lockguard/cmd/lockguard@latest` or set LOCKGUARD_SKIP=1"
+
+// readsStdin reports whether git feeds the hook type data on standard input,
+// which the script must then copy for both the chained hook and lockguard.
+func readsStdin(typ string) bool {
+	switch typ {
+	case "pre-push", "pre-receive", "post-receive", "reference-transaction", "post-rewrite":
+		return true
+	}
+	return false
+}
+
+// Script returns the text of lockguard's hook script for a hook type
+// ("pre-commit", "pre-push"). binary is how the hook invokes lockguard: a
+// path, or a name looked up on PATH when the hook runs; "" means "lockguard".
+// The package documentation describes what the script does.
+func Script(typ, binary string) string {
+	if typ == "" {
+		typ = "pre-commit"
+	}
+	var b strings.Builder
+	w := func(lines ...string) {
+		for _, l := range lines {
+			b.WriteString(l)
+			b.WriteByte('\n')
+		}
+	}
+	w("#!/bin/sh",
+		Marker,
+		"# lockguard's "+typ+" hook, written by `lockguard hooks install`.",
+		"# `lockguard hooks uninstall` removes it and restores the hook it replaced.",
+		"# LOCKGUARD_SKIP=1 skips lockguard (a replaced hook, kept as",
+		"# "+typ+PrevSuffix+", still runs first). Do not edit: reinstalling overwrites it.",
+		"",
+		"hook_type="+shQuote(typ),
+		"lockguard_bin="+shQuote(binary),
+		"")
+	stdin := readsStdin(typ)
+	if stdin {
+		w("# git writes the refs on standard input: keep a copy for each reader.",
+			"# (The dot keeps trailing newlines from being stripped.)",
+			"hook_stdin=$(cat; echo .)",
+			"hook_stdin=${hook_stdin%.}",
+			"")
+	}
+	w("# The hook that was here before lockguard runs first; its failure stops here.",
+		`prev="$0`+PrevSuffix+`"`,
+		`if [ -f "$prev" ] && [ -x "$prev" ]; then`)
+	if stdin {
+		w(`	printf '%s' "$hook_stdin" | "$prev" "$@" || exit $?`)
+	} else {
+		w(`	"$prev" "$@" || exit $?`)
+	}
+	w("fi",
+		"",
+		"case ${LOCKGUARD_SKIP:-} in",
+		"''|0) ;;",
+		"*) exit 0 ;;",
+		"esac",
+		"",
+		`lockguard=${lockguard_bin:-lockguard}`,
+		`case $lockguard in`,
+		`*/*) [ -f "$lockguard" ] && [ -x "$lockguard" ] || lockguard= ;;`,
+		`*) lockguard=$(command -v "$lockguard") || lockguard= ;;`,
+		"esac",
+		`if [ -z "$lockguard" ]; then`,
+		`	if [ -n "$lockguard_bin" ]; then`,
+		`		printf '%s\n' "lockguard: $lockguard_bin was not found" >&2`,
+		"	fi",
+		"	printf '%s\\n' "+shQuote(notInstalled)+" >&2",
+		"	exit 1",
+		"fi",
+		"")
+	if stdin {
+		w(`printf '%s' "$hook_stdin" | "$lockguard" hook run "$hook_type" "$@"`)
+	} else {
+		w(`exec "$lockguard" hook run "$hook_type" "$@"`)
+	}
+	return b.String()
+}
+
+// IsLockguardScript reports whether a hook file's content is a script written
+// by lockguard (of any version): it has a line starting with MarkerPrefix.
+func IsLockguardScript(content []byte) bool {
+	for line := range strings.Lines(string(content)) {
+		if strings.HasPrefix(line, MarkerPrefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// shQuote quotes s as one single-quoted sh word: a quote inside closes the
+// quoting, is escaped with a backslash and reopens it.
+func shQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
