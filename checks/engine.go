@@ -1,0 +1,95 @@
+package checks
+
+import (
+	"fmt"
+	"runtime/debug"
+	"slices"
+	"sync"
+
+	"github.com/lockguard/lockguard/internal/config"
+	"github.com/lockguard/lockguard/internal/diag"
+)
+
+// Options limit a run.
+type Options struct {
+	// Paths limits which findings are reported: repo-relative files or
+	// directories ("" or empty: everything).
+	Paths []string
+}
+
+// Result is the outcome of a run.
+type Result struct {
+	Diagnostics  []diag.Diagnostic // sorted: path, line, column, rule
+	FilesChecked int
+}
+
+// Run runs rules in parallel over one snapshot, applies config path ignores
+// and inline suppressions, reports bad suppressions (LG902, when selected),
+// limits findings to opts.Paths, and sorts them.
+func Run(snap *Snapshot, rules []*Rule, opts Options) (*Result, error) {
+	var (
+		mu    sync.Mutex
+		ds    []diag.Diagnostic
+		wg    sync.WaitGroup
+		perr  error
+		errMu sync.Mutex
+	)
+	enabled := map[string]bool{}
+	for _, r := range rules {
+		enabled[r.ID] = true
+		if isMeta(r) {
+			continue
+		}
+		wg.Add(1)
+		go func(r *Rule) {
+			defer wg.Done()
+			defer func() {
+				if v := recover(); v != nil {
+					errMu.Lock()
+					perr = fmt.Errorf("rule %s panicked: %v\n%s", r.ID, v, debug.Stack())
+					errMu.Unlock()
+				}
+			}()
+			r.Check(&Pass{Rule: r, Snap: snap, mu: &mu, diags: &ds})
+		}(r)
+	}
+	wg.Wait()
+	if perr != nil {
+		return nil, perr
+	}
+
+	ds = applyPathIgnores(snap.Config, ds)
+	ds, bad := applySuppressions(snap, ds, enabled)
+	if enabled[BadSuppression.ID] {
+		ds = append(ds, bad...)
+	}
+	if len(opts.Paths) > 0 {
+		ds = slices.DeleteFunc(ds, func(d diag.Diagnostic) bool {
+			return !slices.ContainsFunc(opts.Paths, func(p string) bool { return under(d.Path, p) })
+		})
+	}
+	diag.Sort(ds)
+	ds = slices.CompactFunc(ds, func(a, b diag.Diagnostic) bool { return diag.Compare(a, b) == 0 })
+	return &Result{Diagnostics: ds, FilesChecked: len(snap.FilesRead())}, nil
+}
+
+func applyPathIgnores(cfg *config.Config, ds []diag.Diagnostic) []diag.Diagnostic {
+	if len(cfg.PathIgnores) == 0 {
+		return ds
+	}
+	return slices.DeleteFunc(ds, func(d diag.Diagnostic) bool {
+		r, ok := Lookup(d.Rule)
+		if !ok {
+			return false
+		}
+		for _, pi := range cfg.PathIgnores {
+			if !slices.ContainsFunc(pi.Rules, func(s string) bool { return Matches(s, r) }) {
+				continue
+			}
+			if slices.ContainsFunc(pi.Paths, func(p string) bool { return config.MatchPath(p, d.Path) }) {
+				return true
+			}
+		}
+		return false
+	})
+}

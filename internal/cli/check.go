@@ -1,0 +1,215 @@
+package cli
+
+import (
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/lockguard/lockguard/checks"
+	"github.com/lockguard/lockguard/internal/config"
+	"github.com/lockguard/lockguard/internal/diag"
+	"github.com/lockguard/lockguard/internal/repo"
+	"github.com/lockguard/lockguard/internal/report"
+)
+
+// runFlags are shared by check and fix.
+type runFlags struct {
+	selectRules []string
+	ignoreRules []string
+	failOn      string
+	staged      bool
+}
+
+func (f *runFlags) register(c *cobra.Command) {
+	fl := c.Flags()
+	fl.StringSliceVar(&f.selectRules, "select", nil, "only these rules (IDs, ID prefixes such as LG1, names, or ALL; comma-separated)")
+	fl.StringSliceVar(&f.ignoreRules, "ignore", nil, "skip these rules (same forms as --select)")
+	fl.StringVar(&f.failOn, "fail-on", "", "lowest severity that fails the run: error, warning or never (default from config, else warning)")
+	fl.BoolVar(&f.staged, "staged", false, "judge what will be committed: read file contents from the index (GIT_INDEX_FILE when set)")
+}
+
+// outputFlags are check's report flags.
+type outputFlags struct {
+	format     string
+	outputFile string
+	outputs    []string
+	statistics bool
+	showFixes  bool
+}
+
+func (e *env) checkCommand() *cobra.Command {
+	var rf runFlags
+	var of outputFlags
+	c := &cobra.Command{
+		Use:   "check [PATH...]",
+		Short: "Report problems (read-only; runs no repository code)",
+		Long: `Report problems in the repository. Paths limit which findings are reported;
+the default is the whole repository. check never writes and runs nothing but
+read-only git commands.`,
+		RunE: func(c *cobra.Command, args []string) error {
+			return e.runCheck(&rf, &of, args)
+		},
+	}
+	rf.register(c)
+	fl := c.Flags()
+	fl.StringVar(&of.format, "format", "text", "output format: "+strings.Join(report.Formats(), ", "))
+	fl.StringVarP(&of.outputFile, "output-file", "o", "", "write the report to `FILE` instead of standard output")
+	fl.StringArrayVar(&of.outputs, "output", nil, "also write a report as `FORMAT=FILE` (repeatable), e.g. --output sarif=results.sarif")
+	fl.BoolVar(&of.statistics, "statistics", false, "print the number of findings per rule instead of the findings")
+	fl.BoolVar(&of.showFixes, "show-fixes", false, "show what each fix would do")
+	return c
+}
+
+// analysis is one run of the rules.
+type analysis struct {
+	repo   *repo.Repo
+	cfg    *config.Config
+	rules  []*checks.Rule
+	snap   *checks.Snapshot
+	result *checks.Result
+	failOn string
+}
+
+func (e *env) analyze(rf *runFlags, args []string) (*analysis, error) {
+	r, err := e.openRepo(rf.staged)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := e.loadConfig(r)
+	if err != nil {
+		return nil, err
+	}
+	rules, err := selectRules(cfg, splitList(rf.selectRules), splitList(rf.ignoreRules))
+	if err != nil {
+		return nil, usageError{err}
+	}
+	failOn := cfg.FailOn
+	if rf.failOn != "" {
+		failOn = rf.failOn
+	}
+	if !slices.Contains([]string{"error", "warning", "never"}, failOn) {
+		return nil, usagef("--fail-on must be error, warning or never, not %q", failOn)
+	}
+	paths, err := e.repoPaths(r, args)
+	if err != nil {
+		return nil, err
+	}
+	snap := checks.NewSnapshot(r, cfg)
+	res, err := checks.Run(snap, rules, checks.Options{Paths: paths})
+	if err != nil {
+		return nil, err
+	}
+	return &analysis{repo: r, cfg: cfg, rules: rules, snap: snap, result: res, failOn: failOn}, nil
+}
+
+// failing reports whether any diagnostic is at or above failOn.
+func failing(ds []diag.Diagnostic, failOn string) bool {
+	if failOn == "never" {
+		return false
+	}
+	min := diag.Severity(failOn).Rank()
+	for _, d := range ds {
+		if d.Severity.Rank() >= min {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *env) reportInput(a *analysis) *report.Input {
+	return &report.Input{
+		Diagnostics:  a.result.Diagnostics,
+		Rules:        checks.Infos(),
+		FilesChecked: a.result.FilesChecked,
+		Source:       a.snap.Source,
+		ToolVersion:  version(),
+	}
+}
+
+func (e *env) runCheck(rf *runFlags, of *outputFlags, args []string) error {
+	if !slices.Contains(report.Formats(), of.format) {
+		return usagef("unknown --format %q (use one of %s)", of.format, strings.Join(report.Formats(), ", "))
+	}
+	type extra struct{ format, file string }
+	var extras []extra
+	for _, o := range of.outputs {
+		f, file, ok := strings.Cut(o, "=")
+		if !ok || file == "" || !slices.Contains(report.Formats(), f) {
+			return usagef("--output %q: want FORMAT=FILE with FORMAT one of %s", o, strings.Join(report.Formats(), ", "))
+		}
+		extras = append(extras, extra{f, file})
+	}
+	a, err := e.analyze(rf, args)
+	if err != nil {
+		return err
+	}
+	in := e.reportInput(a)
+	if err := e.writeReport(of.format, of.outputFile, in, of); err != nil {
+		return err
+	}
+	for _, x := range extras {
+		if err := e.writeReport(x.format, x.file, in, &outputFlags{}); err != nil {
+			return err
+		}
+	}
+	if failing(a.result.Diagnostics, a.failOn) {
+		return exitError{ExitFindings}
+	}
+	return nil
+}
+
+func (e *env) writeReport(format, file string, in *report.Input, of *outputFlags) error {
+	var w io.Writer = e.stdout
+	if file != "" {
+		f, err := os.Create(file)
+		if err != nil {
+			return usagef("cannot write report: %v", err)
+		}
+		defer f.Close()
+		w = f
+	}
+	opts := report.Options{Color: e.useColor(w), ShowFixes: of.showFixes}
+	if of.statistics {
+		return report.WriteStatistics(w, in, opts)
+	}
+	return report.Write(w, format, in, opts)
+}
+
+// useColor decides colour for a stream: --color, then NO_COLOR, then
+// FORCE_COLOR/CLICOLOR_FORCE, then whether w is a terminal (and TERM is not dumb).
+func (e *env) useColor(w io.Writer) bool {
+	switch e.color {
+	case "always":
+		return true
+	case "never":
+		return false
+	case "auto", "":
+	default:
+		return false
+	}
+	if e.getenv("NO_COLOR") != "" {
+		return false
+	}
+	if v := e.getenv("FORCE_COLOR"); v != "" && v != "0" && v != "false" {
+		return true
+	}
+	if v := e.getenv("CLICOLOR_FORCE"); v != "" && v != "0" {
+		return true
+	}
+	if e.getenv("TERM") == "dumb" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+func (e *env) validateColor() error {
+	if !slices.Contains([]string{"auto", "always", "never"}, e.color) {
+		return usagef("--color must be auto, always or never, not %q", e.color)
+	}
+	return nil
+}
