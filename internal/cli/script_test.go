@@ -73,6 +73,7 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"filehash": fileHash,
 			"status":   exitStatus,
+			"onlybin":  onlyBin,
 		},
 	}
 }
@@ -120,5 +121,23 @@ func exitStatus(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if got != want {
 		ts.Fatalf("%s exited with %d, want %d", strings.Join(args[1:], " "), got, want)
+	}
+}
+
+// onlyBin makes $WORK/onlybin hold symlinks to just the named programs (from
+// the current PATH), for running lockguard with a PATH that lacks a tool:
+// `onlybin git` then `env PATH=$WORK/onlybin`.
+func onlyBin(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: onlybin PROGRAM...")
+	}
+	dir := ts.MkAbs("onlybin")
+	ts.Check(os.MkdirAll(dir, 0o755))
+	for _, name := range args {
+		p, err := exec.LookPath(name)
+		if err != nil {
+			ts.Fatalf("onlybin: %v", err)
+		}
+		ts.Check(os.Symlink(p, filepath.Join(dir, name)))
 	}
 }
