@@ -58,22 +58,10 @@ func openGoGit(start string, env []string) (*Repo, error) {
 			return nil, fmt.Errorf("core.worktree is %s: %w", cfg.Core.Worktree, errNeedsCLI)
 		}
 	}
-	idx, err := g.Storer.Index()
+	// The index is decoded by readIndex, not go-git (see index.go).
+	raw, err := readIndex(filepath.Join(gitDir, "index"))
 	if err != nil {
-		return nil, fmt.Errorf("go-git: read index: %w", err)
-	}
-	raw := make([]rawEntry, len(idx.Entries))
-	for i, e := range idx.Entries {
-		raw[i] = rawEntry{
-			Entry: Entry{
-				Path:         e.Name,
-				Mode:         uint32(e.Mode),
-				Hash:         e.Hash.String(),
-				IntentToAdd:  e.IntentToAdd,
-				SkipWorktree: e.SkipWorktree,
-			},
-			stage: int(e.Stage),
-		}
+		return nil, fmt.Errorf("read index: %w", err)
 	}
 	prefix, err := filepath.Rel(root, start)
 	if err != nil {
