@@ -65,7 +65,7 @@ func (s *Snapshot) ReadFile(p string) ([]byte, error) {
 	v, _ := s.files.LoadOrStore(p, &fileEntry{})
 	fe := v.(*fileEntry)
 	fe.once.Do(func() {
-		if fi, err := s.Repo.Lstat(p); err == nil && fi.Mode().IsRegular() && fi.Size() > MaxFileSize {
+		if fi, err := s.Repo.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Size() > MaxFileSize {
 			fe.err = ErrTooLarge
 			return
 		}
@@ -121,6 +121,10 @@ func (s *Snapshot) readForParse(p string) ([]byte, bool) {
 		s.AddParseError(ParseError{Path: p, Line: 1, Column: 1, Msg: "file is larger than 8 MiB; lockguard does not read it"})
 	case errors.Is(err, fs.ErrNotExist):
 	default:
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is the diagnostic's; never print an absolute one
+		}
 		s.AddParseError(ParseError{Path: p, Line: 1, Column: 1, Msg: "cannot read: " + err.Error()})
 	}
 	return nil, false

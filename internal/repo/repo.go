@@ -453,6 +453,72 @@ func (r *Repo) Lstat(p string) (fs.FileInfo, error) {
 	return os.Lstat(r.abs(c))
 }
 
+// ErrOutsideRepo is returned when a path leads (through symlinks) out of the
+// work tree.
+var ErrOutsideRepo = errors.New("symbolic link points outside the repository")
+
+// ErrNotRegular is returned when a path is not a regular file (a directory,
+// a FIFO, a device): reading it could hang or make no sense.
+var ErrNotRegular = errors.New("not a regular file")
+
+// Stat is like os.Stat on a repo-relative path, following symbolic links
+// only while they stay inside the work tree. Errors name the repo-relative
+// path, never an absolute one.
+func (r *Repo) Stat(p string) (fs.FileInfo, error) {
+	_, fi, err := r.resolve(p, "stat")
+	return fi, err
+}
+
+// resolve follows symlinks of a repo-relative path and refuses to leave the
+// work tree.
+func (r *Repo) resolve(p, op string) (string, fs.FileInfo, error) {
+	c, ok := cleanRel(p)
+	if !ok {
+		return "", nil, &fs.PathError{Op: op, Path: p, Err: fs.ErrInvalid}
+	}
+	real, err := filepath.EvalSymlinks(r.abs(c))
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return "", nil, &fs.PathError{Op: op, Path: c, Err: err}
+	}
+	if real != r.root && !strings.HasPrefix(real, r.root+string(filepath.Separator)) {
+		return "", nil, &fs.PathError{Op: op, Path: c, Err: ErrOutsideRepo}
+	}
+	fi, err := os.Stat(real)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return "", nil, &fs.PathError{Op: op, Path: c, Err: err}
+	}
+	return real, fi, nil
+}
+
+// readWorktree reads a regular file of the work tree, following symlinks
+// only inside it.
+func (r *Repo) readWorktree(c string) ([]byte, error) {
+	real, fi, err := r.resolve(c, "read")
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, &fs.PathError{Op: "read", Path: c, Err: ErrNotRegular}
+	}
+	b, err := os.ReadFile(real)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, &fs.PathError{Op: "read", Path: c, Err: err}
+	}
+	return b, nil
+}
+
 // ReadFile returns the content of a repo-relative path: from the work tree,
 // or, when Options.Staged was set, the blob staged in the index. In staged
 // mode a path that is not in the index, or is intent-to-add (no content
@@ -464,7 +530,7 @@ func (r *Repo) ReadFile(p string) ([]byte, error) {
 		return nil, &fs.PathError{Op: "read", Path: p, Err: fs.ErrInvalid}
 	}
 	if !r.staged {
-		return os.ReadFile(r.abs(c))
+		return r.readWorktree(c)
 	}
 	e, ok := r.Entry(c)
 	if !ok || e.IntentToAdd {
