@@ -22,6 +22,8 @@ type runFlags struct {
 	ignoreRules []string
 	failOn      string
 	staged      bool
+	since       string // --since REV (baseline.go)
+	baseline    string // --baseline FILE (baseline.go)
 }
 
 func (f *runFlags) register(c *cobra.Command) {
@@ -30,6 +32,8 @@ func (f *runFlags) register(c *cobra.Command) {
 	fl.StringSliceVar(&f.ignoreRules, "ignore", nil, "skip these rules (same forms as --select)")
 	fl.StringVar(&f.failOn, "fail-on", "", "lowest severity that fails the run: error, warning or never (default from config, else warning)")
 	fl.BoolVar(&f.staged, "staged", false, "judge what will be committed: read file contents from the index (GIT_INDEX_FILE when set)")
+	fl.StringVar(&f.since, "since", "", "only findings on files changed since the commit `REV` (or that their fix would create), and on untracked files")
+	fl.StringVar(&f.baseline, "baseline", "", "hide the findings recorded in `FILE` by --write-baseline")
 }
 
 // outputFlags are check's report flags.
@@ -39,6 +43,8 @@ type outputFlags struct {
 	outputs    []string
 	statistics bool
 	showFixes  bool
+	// writeBaseline is --write-baseline FILE (baseline.go).
+	writeBaseline string
 }
 
 func (e *env) checkCommand() *cobra.Command {
@@ -61,6 +67,7 @@ read-only git commands.`,
 	fl.StringArrayVar(&of.outputs, "output", nil, "also write a report as `FORMAT=FILE` (repeatable), e.g. --output sarif=results.sarif")
 	fl.BoolVar(&of.statistics, "statistics", false, "print the number of findings per rule instead of the findings")
 	fl.BoolVar(&of.showFixes, "show-fixes", false, "show what each fix would do")
+	fl.StringVar(&of.writeBaseline, "write-baseline", "", "record the findings in `FILE` for --baseline, and exit 0")
 	return c
 }
 
@@ -72,6 +79,8 @@ type analysis struct {
 	snap   *checks.Snapshot
 	result *checks.Result
 	failOn string
+	// all is every finding, before --since and --baseline filtered result.
+	all []diag.Diagnostic
 }
 
 func (e *env) analyze(rf *runFlags, args []string) (*analysis, error) {
@@ -103,7 +112,11 @@ func (e *env) analyze(rf *runFlags, args []string) (*analysis, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &analysis{repo: r, cfg: cfg, rules: rules, snap: snap, result: res, failOn: failOn}, nil
+	all := res.Diagnostics
+	if res.Diagnostics, err = e.adopt(rf, r, snap, all); err != nil {
+		return nil, err
+	}
+	return &analysis{repo: r, cfg: cfg, rules: rules, snap: snap, result: res, failOn: failOn, all: all}, nil
 }
 
 // failing reports whether any diagnostic is at or above failOn.
@@ -146,6 +159,9 @@ func (e *env) runCheck(rf *runFlags, of *outputFlags, args []string) error {
 	a, err := e.analyze(rf, args)
 	if err != nil {
 		return err
+	}
+	if of.writeBaseline != "" {
+		return e.writeBaseline(of.writeBaseline, a.all, a.snap)
 	}
 	in := e.reportInput(a)
 	if err := e.writeReport(of.format, of.outputFile, in, of); err != nil {

@@ -133,7 +133,7 @@ does not exist". lockguard catches that before the commit.`,
 	pf.StringVar(&e.color, "color", "auto", "colour output: auto, always or never")
 	root.PersistentPreRunE = func(*cobra.Command, []string) error { return e.validateColor() }
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(e.checkCommand(), e.fixCommand(), e.rulesCommand(), e.explainCommand(), e.versionCommand(), e.demoCommand())
+	root.AddCommand(e.checkCommand(), e.fixCommand(), e.rulesCommand(), e.explainCommand(), e.versionCommand(), e.demoCommand(), e.hookCommand())
 	return root
 }
 

@@ -1,0 +1,214 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lockguard/lockguard/fixers"
+	"github.com/lockguard/lockguard/hooks"
+	"github.com/lockguard/lockguard/internal/repo"
+)
+
+// hookCommand is `lockguard hook install|uninstall|run`: lockguard's native
+// git hooks. The hooks package writes the scripts; `hook run` is the CLI's
+// side of the contract its documentation defines.
+func (e *env) hookCommand() *cobra.Command {
+	c := &cobra.Command{
+		Use:     "hook",
+		Aliases: []string{"hooks"},
+		Short:   "Install, uninstall or run lockguard's native git hooks",
+		Long: `Manage lockguard's native git hooks (without the pre-commit framework).
+
+  lockguard hook install                  # .git/hooks/pre-commit runs lockguard check --staged
+  lockguard hook install --type pre-push  # .git/hooks/pre-push runs lockguard check
+  lockguard hook uninstall [--type TYPE]
+
+An existing hook is kept and runs first. With [hook] fix = true in
+lockguard.toml, the pre-commit hook first generates missing lockfiles and
+stages them into the commit being made. LOCKGUARD_SKIP=1 skips lockguard for
+one command (LOCKGUARD_SKIP=1 git commit …).`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error { return c.Help() },
+	}
+	c.AddCommand(e.hookInstallCommand(false), e.hookInstallCommand(true), e.hookRunCommand())
+	return c
+}
+
+func (e *env) hookInstallCommand(uninstall bool) *cobra.Command {
+	var typ string
+	var force bool
+	use, short := "install", "Install lockguard's git hook (an existing hook is kept and runs first)"
+	if uninstall {
+		use, short = "uninstall", "Remove lockguard's git hook and restore the hook it replaced"
+	}
+	c := &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			o := hooks.Options{Dir: e.startDir(), Type: typ, Force: force}
+			if _, err := os.Stat(o.Dir); err != nil {
+				return usagef("cannot change to %s: %v", e.dir, errors.Unwrap(err))
+			}
+			var res *hooks.Result
+			var err error
+			if uninstall {
+				res, err = hooks.Uninstall(e.ctx, o)
+			} else {
+				res, err = hooks.Install(e.ctx, o)
+			}
+			if err != nil {
+				// The hooks belong to husky or lefthook (the message is
+				// the line to add to their configuration), the hook is
+				// not lockguard's, a bad --type, or not a repository:
+				// all are about the user's setup, so exit 2.
+				return usageError{err}
+			}
+			fmt.Fprintln(e.stdout, res.Message)
+			return nil
+		},
+	}
+	c.Flags().StringVar(&typ, "type", "pre-commit", "hook type: pre-commit or pre-push")
+	if !uninstall {
+		c.Flags().BoolVar(&force, "force", false, "install even when husky or lefthook manages the hooks, or a saved hook is in the way")
+	}
+	return c
+}
+
+func (e *env) hookRunCommand() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "run TYPE [GIT-HOOK-ARGS...]",
+		Short: "Run as the git hook TYPE (called by the installed hook script)",
+		Long: `Run what the git hook TYPE does; the script lockguard hook install writes
+calls this with git's hook arguments.
+
+pre-commit: when lockguard.toml has [hook] fix = true, fix the staged tree
+first (generate missing lockfiles and stage them with git add, so they land
+in the commit being made, also with git commit -a and git commit PATHS), then
+check the staged content. pre-push: check the work tree.
+
+The exit status is check's: non-zero blocks the commit or push.
+LOCKGUARD_SKIP=1 (anything but "" or "0") skips lockguard.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			return e.runHook(args[0], args[1:])
+		},
+	}
+	// git's hook arguments follow the type; they are not lockguard's flags.
+	c.Flags().SetInterspersed(false)
+	return c
+}
+
+// skipRequested reports whether LOCKGUARD_SKIP asks to skip lockguard.
+func (e *env) skipRequested() bool {
+	v := e.getenv("LOCKGUARD_SKIP")
+	return v != "" && v != "0"
+}
+
+func (e *env) runHook(typ string, _ []string) error {
+	var action, what string
+	switch typ {
+	case "pre-commit":
+		action, what = "commit", "the staged files"
+	case "pre-push":
+		action, what = "push", "the work tree"
+	default:
+		return usagef("unsupported hook type %q (want pre-commit or pre-push)", typ)
+	}
+	if e.skipRequested() {
+		fmt.Fprintf(e.stderr, "lockguard: LOCKGUARD_SKIP is set; not checking this %s\n", action)
+		return nil
+	}
+	rf := runFlags{staged: typ == "pre-commit"}
+	if typ == "pre-commit" {
+		if err := e.hookFix(&rf); err != nil {
+			return err
+		}
+	}
+	err := e.runCheck(&rf, &outputFlags{format: "text"}, nil)
+	var ee exitError
+	if errors.As(err, &ee) && ee.code == ExitFindings {
+		fixHint := "fix them with `lockguard fix`, commit,"
+		if typ == "pre-commit" {
+			fixHint = "fix them with `lockguard fix` (it stages what it generates; `[hook] fix = true`\n  in lockguard.toml lets this hook do it)"
+		}
+		fmt.Fprintf(e.stderr, "\nlockguard: %s blocked by the findings above (in %s).\n  To unblock, %s and %s again,\n  or skip lockguard once: LOCKGUARD_SKIP=1 git %s ...\n",
+			action, what, fixHint, action, action)
+	}
+	return err
+}
+
+// hookFix is `fix --staged --stage` for the pre-commit hook when the
+// configuration has [hook] fix = true. It stages with `git add` and the
+// hook's environment, so the generated files land in the commit being made
+// (git commit -a and git commit PATHS give the hook a GIT_INDEX_FILE of their
+// own). It reports what it did; what it leaves, check reports next.
+func (e *env) hookFix(rf *runFlags) error {
+	r, err := e.openRepo(true)
+	if err != nil {
+		return err
+	}
+	cfg, err := e.loadConfig(r)
+	if err != nil {
+		return err
+	}
+	if !cfg.Hook.Fix {
+		return nil
+	}
+	a, err := e.analyze(rf, nil)
+	if err != nil {
+		return err
+	}
+	if countFixable(a) == 0 {
+		return nil
+	}
+	fmt.Fprintln(e.stdout, "lockguard: fixing before the commit ([hook] fix = true):")
+	res, err := fixers.Apply(e.ctx, a.repo, a.result.Diagnostics, fixers.Options{Stage: true, Out: e.stdout, Err: e.stderr})
+	if err != nil {
+		return err
+	}
+	for _, f := range res.Failed {
+		fmt.Fprintf(e.stderr, "lockguard: fix failed: %v\n", f.Err)
+	}
+	if len(res.Staged) > 0 {
+		fmt.Fprintf(e.stdout, "lockguard: staged into this commit: %s\n", strings.Join(res.Staged, " "))
+		if err := e.stagePartialCommitIndex(a.repo, res.Staged); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(e.stdout)
+	return nil
+}
+
+// stagePartialCommitIndex also stages paths into the index git installs
+// after a partial commit (`git commit PATHS`). git then commits from a
+// temporary index, GIT_INDEX_FILE=<gitdir>/next-index-<pid>.lock, which is
+// where the hook's fix staged the files; the user's index is prepared in
+// <gitdir>/index.lock and renamed to <gitdir>/index once the commit is made.
+// Without this, the index would lack a lock the commit added, and the next
+// commit would delete it again.
+func (e *env) stagePartialCommitIndex(r *repo.Repo, paths []string) error {
+	idx := e.getenv("GIT_INDEX_FILE")
+	base := filepath.Base(idx)
+	if !strings.HasPrefix(base, "next-index-") || !strings.HasSuffix(base, ".lock") {
+		return nil
+	}
+	main := filepath.Join(r.GitDir(), "index.lock")
+	if _, err := os.Stat(main); err != nil {
+		return nil
+	}
+	env := append(os.Environ(), "GIT_INDEX_FILE="+main)
+	r2, err := repo.Open(repo.Options{Dir: r.Root(), Env: env, Backend: repo.BackendGit})
+	if err != nil {
+		return err
+	}
+	if err := r2.Stage(e.ctx, paths, false); err != nil {
+		return fmt.Errorf("staging %s into the index of the partial commit: %w", strings.Join(paths, " "), err)
+	}
+	return nil
+}
