@@ -291,19 +291,13 @@ func checkCargoLockUncommitted(p *Pass) {
 // what names the file in the message ("Cargo.lock of backend/").
 func uncommittedDiag(s *Snapshot, file, what string) *diag.Diagnostic {
 	st := s.Repo.Status(file)
-	stage := diag.Action{Kind: diag.ActionStage, Paths: []string{file}}
 	d := &diag.Diagnostic{}
 	switch st.State {
 	case repo.StateUntracked:
 		d.Message = fmt.Sprintf("%s (%s) is untracked: git will not commit it, and a flake sees only tracked files", what, file)
 		d.Help = fmt.Sprintf("git add %s", file)
 	case repo.StateIgnored:
-		reason := "an ignore rule"
-		if st.Ignore != nil {
-			reason = fmt.Sprintf("%s line %d (%q)", st.Ignore.Source, st.Ignore.Line, st.Ignore.Pattern)
-			stage.ForceReason = fmt.Sprintf("%s is ignored by %s", file, reason)
-		}
-		stage.Force = true
+		reason := ignoreReason(st)
 		d.Message = fmt.Sprintf("%s (%s) is ignored by %s: it will never be committed, and a flake cannot see it", what, file, reason)
 		d.Help = fmt.Sprintf("remove the ignore rule at %s, then git add %s", reason, file)
 	case repo.StateIntentToAdd:
@@ -312,12 +306,32 @@ func uncommittedDiag(s *Snapshot, file, what string) *diag.Diagnostic {
 	default:
 		return nil
 	}
+	d.Fix = stageFix(file, st)
+	return d
+}
+
+// ignoreReason names the git ignore rule of an ignored path: "file line N
+// ("pattern")", or "an ignore rule".
+func ignoreReason(st repo.Status) string {
+	if st.Ignore == nil {
+		return "an ignore rule"
+	}
+	return fmt.Sprintf("%s line %d (%q)", st.Ignore.Source, st.Ignore.Line, st.Ignore.Pattern)
+}
+
+// stageFix stages file with git add; an ignored file (st) needs
+// git add --force, which the user must allow with --force.
+func stageFix(file string, st repo.Status) *diag.Fix {
+	stage := diag.Action{Kind: diag.ActionStage, Paths: []string{file}}
 	desc := "stage " + file + " with git add"
-	if stage.Force {
+	if st.State == repo.StateIgnored {
+		stage.Force = true
+		if st.Ignore != nil {
+			stage.ForceReason = fmt.Sprintf("%s is ignored by %s", file, ignoreReason(st))
+		}
 		desc = "stage the ignored " + file + " with git add --force (needs --force)"
 	}
-	d.Fix = &diag.Fix{Applicability: diag.Safe, Description: desc, Actions: []diag.Action{stage}}
-	return d
+	return &diag.Fix{Applicability: diag.Safe, Description: desc, Actions: []diag.Action{stage}}
 }
 
 func checkCargoLockStale(p *Pass) {

@@ -32,6 +32,9 @@ type Snapshot struct {
 
 	cargoOnce sync.Once
 	cargo     *CargoModel
+
+	dockerOnce sync.Once
+	docker     *DockerModel
 }
 
 // ParseError is a file lockguard needs but cannot parse (LG901).

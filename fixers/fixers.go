@@ -177,6 +177,10 @@ func plan(ds []diag.Diagnostic, opts Options) fixPlan {
 		}
 		if d.Fix.Applicability == diag.Unsafe && !opts.Unsafe {
 			p.skipped = append(p.skipped, Skipped{Diag: d, Reason: "unsafe fix; review it with --diff and apply it with --unsafe-fixes"})
+			if opts.Diff {
+				// --diff shows what --unsafe-fixes would edit (edits are only printed).
+				p.addEdits(d.Fix.Actions, editIdx, editSeen)
+			}
 			continue
 		}
 		if reason := needsForce(d.Fix); reason != "" && !opts.Force {
@@ -192,19 +196,7 @@ func plan(ds []diag.Diagnostic, opts Options) fixPlan {
 					p.runs = append(p.runs, runStep{action: act})
 				}
 			case diag.ActionEdit:
-				i, ok := editIdx[act.Path]
-				if !ok {
-					i = len(p.edits)
-					editIdx[act.Path] = i
-					p.edits = append(p.edits, editStep{path: act.Path})
-				}
-				for _, e := range act.Edits {
-					k := fmt.Sprintf("%s\x00%d\x00%d\x00%s", act.Path, e.Start, e.End, e.NewText)
-					if !editSeen[k] {
-						editSeen[k] = true
-						p.edits[i].edits = append(p.edits[i].edits, e)
-					}
-				}
+				p.addEdits([]diag.Action{act}, editIdx, editSeen)
 			case diag.ActionStage:
 				for _, path := range act.Paths {
 					if i, ok := stageIdx[path]; ok {
@@ -218,6 +210,28 @@ func plan(ds []diag.Diagnostic, opts Options) fixPlan {
 		}
 	}
 	return p
+}
+
+// addEdits adds the edit actions among acts, once per file and edit.
+func (p *fixPlan) addEdits(acts []diag.Action, editIdx map[string]int, editSeen map[string]bool) {
+	for _, act := range acts {
+		if act.Kind != diag.ActionEdit {
+			continue
+		}
+		i, ok := editIdx[act.Path]
+		if !ok {
+			i = len(p.edits)
+			editIdx[act.Path] = i
+			p.edits = append(p.edits, editStep{path: act.Path})
+		}
+		for _, e := range act.Edits {
+			k := fmt.Sprintf("%s\x00%d\x00%d\x00%s", act.Path, e.Start, e.End, e.NewText)
+			if !editSeen[k] {
+				editSeen[k] = true
+				p.edits[i].edits = append(p.edits[i].edits, e)
+			}
+		}
+	}
 }
 
 func needsForce(f *diag.Fix) string {

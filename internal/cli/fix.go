@@ -70,7 +70,7 @@ func (e *env) runFix(rf *runFlags, ff *fixFlags, args []string) error {
 		progress = true
 	}
 	res, err := fixers.Apply(e.ctx, a.repo, a.result.Diagnostics, fixers.Options{
-		DryRun:   ff.dryRun,
+		DryRun:   ff.dryRun || ff.diff, // --diff changes nothing either
 		Diff:     ff.diff,
 		Stage:    stage,
 		Force:    ff.force,

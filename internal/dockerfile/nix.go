@@ -376,3 +376,18 @@ func (s *Stage) FlakesEnabledBefore(instrIndex int) bool {
 	}
 	return s.flakes[instrIndex]
 }
+
+// FlakesConfiguredBefore reports whether a command of this RUN before
+// Commands[cmdIndex] wrote a nix.conf enabling nix-command and flakes, as in
+// `echo 'experimental-features = nix-command flakes' >> /etc/nix/nix.conf && nix build`
+// (Stage.FlakesEnabledBefore only sees the state before the whole RUN).
+func (r *Run) FlakesConfiguredBefore(cmdIndex int) bool {
+	if r == nil || cmdIndex <= 0 {
+		return false
+	}
+	if cmdIndex > len(r.Commands) {
+		cmdIndex = len(r.Commands)
+	}
+	enabled, ok := nixConfWrite(r.Commands[:cmdIndex])
+	return ok && enabled
+}
