@@ -1,19 +1,186 @@
 package nix
 
-import "path"
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+)
 
-// analyzeFlake is a placeholder until the analysis lands: it parses
-// flake.nix only and reports no references.
-func analyzeFlake(flakePath string, r Reader) (*Flake, []FileError) {
-	f := &Flake{Path: flakePath, Dir: dirOfPath(flakePath), Files: []string{flakePath}}
-	data, err := r.ReadFile(flakePath)
-	if err != nil {
-		return f, []FileError{{Path: flakePath, Err: err}}
+// Flake analysis: the references a flake's evaluation makes to files of the
+// repository, the inputs it declares and the outputs it defines. Nothing is
+// evaluated and nothing is read except through the Reader.
+//
+// How it works:
+//
+//   - Every file (flake.nix, then each file it imports) is walked once with
+//     its scopes (analysis_visit.go). A path expression is a path literal,
+//     path + string, "${path}…" or a name whose constant value is a path;
+//     each literal or composed expression is one Ref, keyed by the
+//     expression that writes it.
+//   - The kind of a Ref comes from where the path is used: the argument of
+//     builtins.readFile, the value of an attribute named src, a member of
+//     lib.fileset.unions … A name bound by let or rec to a path passes its
+//     use back to the expression that wrote the path (let src = ./b; in
+//     { inherit src; } makes ./b a source). Of several uses the most
+//     specific kind wins: import > read > fileset member > source > path.
+//   - Values come from a small abstract evaluator (analysis_eval.go) that
+//     folds constants and models attribute sets; function parameters are
+//     unknown. self (a formal parameter named self, and inputs.self) is the
+//     flake's directory.
+//   - RefImport targets are followed breadth-first (a directory means its
+//     default.nix); each file is analysed once, with the first chain found.
+//   - Inputs are read from the flake's top-level inputs attribute
+//     (analysis_inputs.go), outputs by evaluating the outputs function's
+//     body (outputs.go).
+
+const (
+	maxEvalDepth   = 1000 // nesting of abstract evaluation
+	maxVisitDepth  = 4000 // nesting of the reference walk; deeper trees are scanned flat
+	maxModuleDepth = 64   // nesting of flake-parts module imports
+)
+
+type analyzer struct {
+	r        Reader
+	flake    *Flake
+	flakeDir string
+	errs     []FileError
+	errSeen  map[string]bool
+
+	files map[string]*fileCtx // every file loaded, by repo path
+	order []*fileCtx          // followed files, flake.nix first
+	queue []*fileCtx
+
+	refs    map[Node]*refEntry
+	memo    map[memoKey]value
+	envs    map[memoKey]*env
+	recSets map[*env]*attrsV
+
+	depth, vdepth int
+	guards        []string // paths known to exist here (if builtins.pathExists p then …)
+	outputsLambda *Lambda
+}
+
+type fileCtx struct {
+	path, dir string
+	file      *File // nil when it could not be read or parsed
+	err       error // why file is nil
+	root      *env
+	chain     []string
+	followed  bool
+	refs      []*refEntry
+}
+
+// refEntry accumulates the uses of one path expression.
+type refEntry struct {
+	node   Node
+	fc     *fileCtx
+	pv     *pathV
+	kind   RefKind
+	used   bool // some non-neutral use
+	allOpt bool // every non-neutral use tolerates absence
+}
+
+var kindRank = map[RefKind]int{RefPath: 0, RefDirSource: 1, RefFilesetMember: 2, RefRead: 3, RefImport: 4, RefInput: 5}
+
+func analyzeFlake(flakePath string, r Reader) (f *Flake, errs []FileError) {
+	flakePath = cleanRel(flakePath)
+	a := &analyzer{
+		r:        r,
+		flakeDir: dirOfPath(flakePath),
+		errSeen:  map[string]bool{},
+		files:    map[string]*fileCtx{},
+		refs:     map[Node]*refEntry{},
+		memo:     map[memoKey]value{},
+		envs:     map[memoKey]*env{},
+		recSets:  map[*env]*attrsV{},
 	}
-	if _, err := Parse(flakePath, data); err != nil {
-		return f, []FileError{{Path: flakePath, Err: err}}
+	f = &Flake{Path: flakePath, Dir: a.flakeDir, Files: []string{flakePath}}
+	f.Outputs = Outputs{Packages: map[string]bool{}, LegacyPackages: map[string]bool{},
+		DevShells: map[string]bool{}, Apps: map[string]bool{}, TopLevel: map[string]bool{}}
+	a.flake = f
+	defer func() {
+		// The analysis is meant never to panic; should it, the caller
+		// still gets a result and a FileError instead of a crash.
+		if p := recover(); p != nil {
+			f.Outputs.Complete = false
+			errs = append(a.errs, FileError{Path: flakePath, Err: fmt.Errorf("internal error in flake analysis: %v", p)})
+		}
+	}()
+
+	fc := a.load(flakePath)
+	if fc.file == nil {
+		a.fileError(flakePath, fc.err)
+		return f, a.errs
 	}
-	return f, nil
+	fc.followed, fc.chain = true, []string{flakePath}
+	a.order = append(a.order, fc)
+	top := a.flakeAttrs(fc)
+	if top != nil {
+		if b := findBinding(top, "outputs"); b != nil {
+			if l, ok := Unparen(b.Value).(*Lambda); ok {
+				a.outputsLambda = l
+			}
+		}
+		a.analyzeInputs(fc, top)
+	}
+	a.queue = append(a.queue, fc)
+	for {
+		for len(a.queue) > 0 {
+			c := a.queue[0]
+			a.queue = a.queue[1:]
+			a.visit(c.file.Expr, c.root, plainCtx)
+			a.followImports(c)
+		}
+		// A use in a later file can make an earlier expression an import.
+		for _, c := range a.order {
+			a.followImports(c)
+		}
+		if len(a.queue) == 0 {
+			break
+		}
+	}
+	a.outputs(fc, top)
+	a.finish()
+	return f, a.errs
+}
+
+// flakeAttrs is the flake's top-level attribute set (through let and
+// parentheses).
+func (a *analyzer) flakeAttrs(fc *fileCtx) *AttrSet {
+	e := fc.file.Expr
+	for range maxEvalDepth {
+		switch n := e.(type) {
+		case *Paren:
+			e = n.X
+		case *Let:
+			e = n.Body
+		case *AttrSet:
+			return n
+		default:
+			return nil
+		}
+	}
+	return nil
+}
+
+func findBinding(s *AttrSet, name string) *Binding {
+	for _, b := range s.Bindings {
+		if b, ok := b.(*Binding); ok && len(b.Path) == 1 && !b.Path[0].Dynamic && b.Path[0].Name == name {
+			return b
+		}
+	}
+	return nil
+}
+
+func cleanRel(p string) string {
+	p = path.Clean(strings.TrimPrefix(p, "/"))
+	if p == "." {
+		return ""
+	}
+	return p
 }
 
 func dirOfPath(p string) string {
@@ -22,4 +189,163 @@ func dirOfPath(p string) string {
 		return ""
 	}
 	return d
+}
+
+func (a *analyzer) fileError(p string, err error) {
+	if a.errSeen[p] {
+		return
+	}
+	a.errSeen[p] = true
+	a.errs = append(a.errs, FileError{Path: p, Err: err})
+}
+
+// load reads and parses a repo file once. A missing file is not an error
+// here: the reference to it is what the rules report.
+func (a *analyzer) load(p string) *fileCtx {
+	if fc, ok := a.files[p]; ok {
+		return fc
+	}
+	fc := &fileCtx{path: p, dir: dirOfPath(p)}
+	a.files[p] = fc
+	data, err := a.r.ReadFile(p)
+	if err != nil {
+		fc.err = err
+		if !errors.Is(err, fs.ErrNotExist) {
+			a.fileError(p, err)
+		}
+		return fc
+	}
+	f, err := Parse(p, data)
+	if err != nil {
+		fc.err = err
+		a.fileError(p, err)
+		return fc
+	}
+	fc.file = f
+	fc.root = &env{kind: frameFile, fc: fc}
+	return fc
+}
+
+// importTarget is the file that import p evaluates: p/default.nix for a
+// directory.
+func (a *analyzer) importTarget(rel string) string {
+	if !strings.HasSuffix(rel, ".nix") && a.r.IsDir(rel) {
+		return path.Join(rel, "default.nix")
+	}
+	return rel
+}
+
+// loadPath loads the file a static repository path value imports.
+func (a *analyzer) loadPath(p *pathV) *fileCtx {
+	if p.kind != pRepo || p.dynamic {
+		return nil
+	}
+	rel, ok := relOf(p.abs)
+	if !ok {
+		return nil
+	}
+	return a.load(a.importTarget(rel))
+}
+
+func (a *analyzer) followImports(fc *fileCtx) {
+	refs := append([]*refEntry(nil), fc.refs...)
+	sort.SliceStable(refs, func(i, j int) bool { return refs[i].node.Bounds().Start < refs[j].node.Bounds().Start })
+	for _, e := range refs {
+		if e.kind != RefImport {
+			continue
+		}
+		t := a.loadPath(e.pv)
+		if t == nil || t.file == nil || t.followed {
+			continue
+		}
+		t.followed = true
+		t.chain = append(append([]string(nil), fc.chain...), t.path)
+		a.order = append(a.order, t)
+		a.flake.Files = append(a.flake.Files, t.path)
+		a.queue = append(a.queue, t)
+	}
+}
+
+// contribute records one use of the path expression origin (written in
+// ofc) with the given context.
+func (a *analyzer) contribute(origin Node, ofc *fileCtx, pv *pathV, c ctx) {
+	if origin == nil || ofc == nil {
+		return
+	}
+	e := a.refs[origin]
+	if e == nil {
+		e = &refEntry{node: origin, fc: ofc, pv: pv, kind: RefPath, allOpt: true}
+		a.refs[origin] = e
+		ofc.refs = append(ofc.refs, e)
+	}
+	if c.neutral {
+		return
+	}
+	if kindRank[c.kind] > kindRank[e.kind] {
+		e.kind = c.kind
+	}
+	e.used = true
+	if !c.optional && !a.guarded(pv) {
+		e.allOpt = false
+	}
+}
+
+func (a *analyzer) guarded(pv *pathV) bool {
+	if pv.dynamic {
+		return false
+	}
+	for _, g := range a.guards {
+		if g == pv.abs {
+			return true
+		}
+	}
+	return false
+}
+
+// finish turns the entries of the followed files into Refs.
+func (a *analyzer) finish() {
+	for _, fc := range a.order {
+		sort.SliceStable(fc.refs, func(i, j int) bool {
+			return fc.refs[i].node.Bounds().Start < fc.refs[j].node.Bounds().Start
+		})
+		for _, e := range fc.refs {
+			a.flake.Refs = append(a.flake.Refs, a.makeRef(e))
+		}
+	}
+}
+
+func (a *analyzer) makeRef(e *refEntry) Ref {
+	sp := e.node.Bounds()
+	start, end := e.fc.file.Position(sp.Start), e.fc.file.Position(sp.End)
+	r := Ref{
+		Kind:      e.kind,
+		Optional:  e.used && e.allOpt,
+		File:      e.fc.path,
+		Line:      start.Line,
+		Column:    start.Column,
+		EndLine:   end.Line,
+		EndColumn: end.Column,
+		Chain:     append([]string(nil), e.fc.chain...),
+		Text:      e.fc.file.Text(e.node),
+	}
+	pv := e.pv
+	switch pv.kind {
+	case pAbs, pHome:
+		r.Absolute, r.Dynamic = true, pv.dynamic
+	case pUnknown:
+		r.Dynamic = true
+	default:
+		rel, in := relOf(pv.abs)
+		switch {
+		case !in:
+			r.Outside, r.Dynamic = true, pv.dynamic
+		case pv.dynamic:
+			r.Dynamic, r.Prefix = true, rel
+		case e.kind == RefImport:
+			r.Path = a.importTarget(rel)
+		default:
+			r.Path = rel
+		}
+	}
+	return r
 }

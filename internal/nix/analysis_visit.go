@@ -1,0 +1,446 @@
+package nix
+
+// The reference walk: visits every expression of a file once, in its
+// scope, and records path expressions with the kind their context gives
+// them.
+
+// ctx is what the surroundings say about a path expression found here.
+type ctx struct {
+	kind     RefKind
+	optional bool // absence is tolerated (maybeMissing, pathExists)
+	neutral  bool // a let binding: a definition, not yet a use
+	list     bool // the kind applies to the elements of a list here
+	// attrs, when set, gives the kinds of the attributes of an attribute
+	// set here (builtins.path { path = …; }, lib.fileset.toSource { … }).
+	attrs map[string]ctx
+}
+
+var (
+	plainCtx   = ctx{kind: RefPath}
+	neutralCtx = ctx{kind: RefPath, neutral: true}
+	readCtx    = ctx{kind: RefRead}
+	importCtx  = ctx{kind: RefImport}
+	sourceCtx  = ctx{kind: RefDirSource}
+	memberCtx  = ctx{kind: RefFilesetMember}
+)
+
+func (c ctx) specific() bool { return c.kind != RefPath || c.optional }
+
+func (c ctx) element() ctx {
+	if !c.list {
+		return plainCtx
+	}
+	c.list = false
+	return c
+}
+
+// attrCtx is the context of the value of an attribute named name.
+func attrCtx(name string, over map[string]ctx) ctx {
+	if c, ok := over[name]; ok {
+		return c
+	}
+	switch name {
+	case "src", "root":
+		return sourceCtx
+	case "lockFile", "cargoLock", "cargoToml":
+		// buildRustPackage's cargoLock.lockFile, importCargoLock's
+		// lockFile, crane's cargoLock = ./Cargo.lock and cargoToml.
+		return readCtx
+	case "fileset":
+		return memberCtx
+	case "imports", "modules":
+		// NixOS / flake-parts imports, nixosSystem { modules = [ … ]; }.
+		return ctx{kind: RefImport, list: true}
+	}
+	return plainCtx
+}
+
+var (
+	pathAttrs     = map[string]ctx{"path": sourceCtx}
+	toSourceAttrs = map[string]ctx{"root": sourceCtx, "fileset": memberCtx}
+)
+
+// argCtxs gives the contexts of the arguments of the library function
+// name applied to n arguments (nil: all plain). c is the call's own
+// context, for functions that pass it through.
+func argCtxs(name string, n int, c ctx) []ctx {
+	switch name {
+	case "import", "callPackage", "callPackages":
+		return []ctx{importCtx}
+	case "callPackageWith", "callPackagesWith":
+		return []ctx{plainCtx, importCtx}
+	case "readFile", "importTOML", "importJSON", "fileContents":
+		return []ctx{readCtx}
+	case "hashFile":
+		return []ctx{plainCtx, readCtx}
+	case "pathExists":
+		return []ctx{{kind: RefPath, optional: true}}
+	case "toString":
+		return []ctx{c}
+	case "cleanSource", "cleanCargoSource", "gitTracked", "fromSource", "sourceByRegex",
+		"sourceFilesBySuffices", "cleanSourceWith":
+		return []ctx{sourceCtx}
+	case "buildPackage":
+		// naersk's buildPackage ./. (a root directory); crane's takes a set.
+		return []ctx{sourceCtx}
+	case "filterSource", "gitignoreSourcePure":
+		return []ctx{plainCtx, sourceCtx}
+	case "gitignoreSource":
+		// hercules-ci/gitignore.nix takes the path; nix-gitignore takes
+		// patterns first.
+		if n >= 2 {
+			return []ctx{plainCtx, sourceCtx}
+		}
+		return []ctx{sourceCtx}
+	case "path":
+		// builtins.path { path = …; }, craneLib.path ./.
+		return []ctx{{kind: RefDirSource, attrs: pathAttrs}}
+	case "toSource":
+		return []ctx{{kind: RefPath, attrs: toSourceAttrs}}
+	case "unions":
+		return []ctx{{kind: RefFilesetMember, list: true}}
+	case "union", "difference", "intersection":
+		return []ctx{memberCtx, memberCtx}
+	case "maybeMissing":
+		return []ctx{{kind: RefFilesetMember, optional: true}}
+	case "fileFilter":
+		return []ctx{plainCtx, memberCtx}
+	case "optional":
+		return []ctx{plainCtx, c.element()}
+	case "optionals":
+		return []ctx{plainCtx, c}
+	}
+	return nil
+}
+
+// guardsOf returns the paths that cond proves to exist
+// (builtins.pathExists p, a && b).
+func (a *analyzer) guardsOf(cond Expr, en *env) []string {
+	switch n := Unparen(cond).(type) {
+	case *Binary:
+		if n.Op == OpAnd {
+			return append(a.guardsOf(n.X, en), a.guardsOf(n.Y, en)...)
+		}
+	case *Call:
+		head, args := flattenCall(n)
+		if len(args) == 1 && funcName(head, a.eval(head, en)) == "pathExists" {
+			if p, ok := a.eval(args[0], en).(*pathV); ok && !p.dynamic {
+				return []string{p.abs}
+			}
+		}
+	}
+	return nil
+}
+
+func (a *analyzer) withGuards(g []string, f func()) {
+	n := len(a.guards)
+	a.guards = append(a.guards, g...)
+	f()
+	a.guards = a.guards[:n]
+}
+
+func (a *analyzer) visit(e Expr, en *env, c ctx) {
+	if e == nil {
+		return
+	}
+	if a.vdepth >= maxVisitDepth {
+		a.visitFlat(e, en)
+		return
+	}
+	a.vdepth++
+	defer func() { a.vdepth-- }()
+
+	switch n := e.(type) {
+	case *Paren:
+		a.visit(n.X, en, c)
+	case *Path:
+		if pv, ok := a.eval(n, en).(*pathV); ok {
+			a.contribute(n, en.fc, pv, c)
+		}
+		a.visitParts(n.Parts, en, 0)
+	case *String:
+		if len(n.Parts) == 1 && n.Parts[0].Expr != nil {
+			a.visit(n.Parts[0].Expr, en, c) // "${x}" is x
+			return
+		}
+		if pv, ok := a.eval(n, en).(*pathV); ok {
+			a.contribute(n, en.fc, pv, c)
+			a.visitComposed(n.Parts[0].Expr, en)
+			a.visitParts(n.Parts, en, 1)
+			return
+		}
+		if c.specific() && len(n.Parts) > 1 && n.Parts[0].Expr != nil && startsWithSlash(n.Parts[1:]) {
+			a.contribute(n, en.fc, &pathV{kind: pUnknown, dynamic: true}, c)
+		}
+		a.visitParts(n.Parts, en, 0)
+	case *Binary:
+		switch n.Op {
+		case OpAdd:
+			if pv, ok := a.eval(n, en).(*pathV); ok {
+				a.contribute(n, en.fc, pv, c)
+				a.visitComposed(n.X, en)
+				a.visitOperand(n.Y, en)
+				return
+			}
+			if c.specific() && startsWithSlashExpr(n.Y) {
+				a.contribute(n, en.fc, &pathV{kind: pUnknown, dynamic: true}, c)
+			}
+		case OpConcat:
+			if c.list {
+				a.visit(n.X, en, c)
+				a.visit(n.Y, en, c)
+				return
+			}
+		case OpAnd:
+			a.visit(n.X, en, plainCtx)
+			a.withGuards(a.guardsOf(n.X, en), func() { a.visit(n.Y, en, plainCtx) })
+			return
+		}
+		a.visit(n.X, en, plainCtx)
+		a.visit(n.Y, en, plainCtx)
+	case *Ident:
+		if pv, ok := a.eval(n, en).(*pathV); ok {
+			a.use(n, en, pv, c)
+		}
+	case *Select:
+		if pv, ok := a.eval(n, en).(*pathV); ok {
+			a.use(n, en, pv, c)
+			a.visitComposed(n.Expr, en)
+		} else {
+			a.visit(n.Expr, en, plainCtx)
+		}
+		a.visitAttrPath(n.Path, en)
+		a.visit(n.Default, en, c)
+	case *Call:
+		a.visitCall(n, en, c)
+	case *AttrSet:
+		a.visitAttrSet(n, en, c.attrs)
+	case *Let:
+		le := a.letEnv(n, en)
+		a.visitBinds(n.Bindings, le, en, nil, neutralCtx)
+		a.visit(n.Body, le, c)
+	case *LegacyLet:
+		re, _ := a.recEnv(n, n.Bindings, en)
+		a.visitBinds(n.Bindings, re, en, nil, plainCtx)
+	case *With:
+		a.visit(n.Env, en, plainCtx)
+		a.visit(n.Body, a.withEnv(n, en), c)
+	case *Assert:
+		a.visit(n.Cond, en, plainCtx)
+		a.visit(n.Body, en, c)
+	case *If:
+		a.visit(n.Cond, en, plainCtx)
+		a.withGuards(a.guardsOf(n.Cond, en), func() { a.visit(n.Then, en, c) })
+		a.visit(n.Else, en, c)
+	case *Lambda:
+		le := a.lambdaEnv(n, en)
+		if n.Formals != nil {
+			for _, f := range n.Formals.Params {
+				a.visit(f.Default, le, plainCtx)
+			}
+		}
+		a.visit(n.Body, le, plainCtx)
+	case *List:
+		el := c.element()
+		for _, x := range n.Elems {
+			a.visit(x, en, el)
+		}
+	case *HasAttr:
+		a.visit(n.Expr, en, plainCtx)
+		a.visitAttrPath(n.Path, en)
+	case *Unary:
+		a.visit(n.X, en, plainCtx)
+	}
+}
+
+// use records that a name whose value is the path pv is used in context c.
+// The use goes to the expression that wrote the path; for self, which no
+// expression writes, a specific use is itself the reference.
+func (a *analyzer) use(n Node, en *env, pv *pathV, c ctx) {
+	if pv.origin != nil {
+		a.contribute(pv.origin, pv.ofc, pv, c)
+		return
+	}
+	if c.specific() && !c.neutral {
+		a.contribute(n, en.fc, pv, c)
+	}
+}
+
+// visitComposed visits the base of a composed path (the x of x + "/y" or
+// "${x}/y"): the base is part of the reference, not one of its own, but
+// anything evaluated inside it is visited.
+func (a *analyzer) visitComposed(e Expr, en *env) {
+	// Walk down the left spine of x + a + b iteratively.
+	for {
+		b, ok := Unparen(e).(*Binary)
+		if !ok || b.Op != OpAdd {
+			break
+		}
+		a.visitOperand(b.Y, en)
+		e = b.X
+	}
+	switch n := Unparen(e).(type) {
+	case nil:
+	case *Path:
+		a.visitParts(n.Parts, en, 0)
+	case *Ident:
+	case *Select:
+		a.visitComposed(n.Expr, en)
+		a.visitAttrPath(n.Path, en)
+		a.visit(n.Default, en, plainCtx)
+	case *String:
+		if len(n.Parts) > 0 && n.Parts[0].Expr != nil {
+			a.visitComposed(n.Parts[0].Expr, en)
+			a.visitParts(n.Parts, en, 1)
+			return
+		}
+		a.visitParts(n.Parts, en, 0)
+	default:
+		a.visit(n, en, plainCtx)
+	}
+}
+
+// visitOperand visits the y of a path x + y.
+func (a *analyzer) visitOperand(e Expr, en *env) {
+	if p, ok := Unparen(e).(*Path); ok && p.Kind == Absolute {
+		a.visitParts(p.Parts, en, 0) // ./. + /x: /x is text here
+		return
+	}
+	a.visit(e, en, plainCtx)
+}
+
+func (a *analyzer) visitParts(parts []StringPart, en *env, from int) {
+	for i := from; i < len(parts); i++ {
+		a.visit(parts[i].Expr, en, plainCtx)
+	}
+}
+
+func (a *analyzer) visitAttrPath(p []AttrName, en *env) {
+	for _, n := range p {
+		if n.Expr != nil {
+			a.visit(n.Expr, en, plainCtx)
+		}
+	}
+}
+
+func startsWithSlash(parts []StringPart) bool {
+	return len(parts) > 0 && parts[0].Expr == nil && len(parts[0].Literal) > 0 && parts[0].Literal[0] == '/'
+}
+
+func startsWithSlashExpr(e Expr) bool {
+	switch n := Unparen(e).(type) {
+	case *String:
+		return startsWithSlash(n.Parts)
+	case *Path:
+		return n.Kind == Absolute
+	}
+	return false
+}
+
+func (a *analyzer) visitCall(n *Call, en *env, c ctx) {
+	head, args := flattenCall(n)
+	name := funcName(head, a.eval(head, en))
+	a.visit(head, en, plainCtx)
+	ctxs := argCtxs(name, len(args), c)
+	switch name {
+	case "append":
+		// lib.path.append ./. "x" composes a new path, like ./. + "/x".
+		if pv, ok := a.eval(n, en).(*pathV); ok && pv.origin == Node(n) {
+			a.contribute(n, en.fc, pv, c)
+			a.visitComposed(args[0], en)
+			a.visit(args[1], en, plainCtx)
+			return
+		}
+	case "optional", "optionals", "optionalAttrs", "optionalString", "mkIf":
+		if len(args) >= 2 {
+			a.visit(args[0], en, plainCtx)
+			g := a.guardsOf(args[0], en)
+			a.withGuards(g, func() {
+				for i := 1; i < len(args); i++ {
+					ac := plainCtx
+					if i < len(ctxs) {
+						ac = ctxs[i]
+					}
+					a.visit(args[i], en, ac)
+				}
+			})
+			return
+		}
+	}
+	for i, x := range args {
+		ac := plainCtx
+		if i < len(ctxs) {
+			ac = ctxs[i]
+		}
+		a.visit(x, en, ac)
+	}
+}
+
+func (a *analyzer) visitAttrSet(n *AttrSet, en *env, over map[string]ctx) {
+	valEnv := en
+	if n.Rec {
+		valEnv, _ = a.recEnv(n, n.Bindings, en)
+	}
+	a.visitBinds(n.Bindings, valEnv, en, over, ctx{})
+}
+
+// visitBinds visits bindings whose values live in valEnv (inherit x; looks
+// in inhEnv). let bindings pass the neutral context; attribute sets pass
+// the zero ctx and get each attribute's context from its name.
+func (a *analyzer) visitBinds(bs []Bind, valEnv, inhEnv *env, over map[string]ctx, forced ctx) {
+	for _, b := range bs {
+		switch b := b.(type) {
+		case *Binding:
+			a.visitAttrPath(b.Path, valEnv)
+			c := forced
+			if c.kind == 0 {
+				c = plainCtx
+				if last := b.Path[len(b.Path)-1]; !last.Dynamic {
+					c = attrCtx(last.Name, over)
+				}
+			}
+			a.visit(b.Value, valEnv, c)
+		case *Inherit:
+			if b.From != nil {
+				a.visit(b.From, valEnv, plainCtx)
+			}
+			if forced.kind != 0 {
+				continue
+			}
+			for i := range b.Names {
+				nm := &b.Names[i]
+				if nm.Dynamic {
+					continue
+				}
+				c := attrCtx(nm.Name, over)
+				if !c.specific() {
+					continue
+				}
+				var v value
+				if b.From != nil {
+					v, _ = a.selectName(a.eval(b.From, valEnv), nm.Name)
+				} else {
+					v = a.lookup(inhEnv, nm.Name)
+				}
+				if pv, ok := v.(*pathV); ok {
+					a.use(nm, valEnv, pv, c)
+				}
+			}
+		}
+	}
+}
+
+// visitFlat is the fallback for trees nested deeper than maxVisitDepth:
+// every static path literal in the subtree is a plain reference.
+func (a *analyzer) visitFlat(e Expr, en *env) {
+	Walk(e, func(n Node) bool {
+		if p, ok := n.(*Path); ok && p.Kind != Search {
+			if _, ok := p.Literal(); ok {
+				if pv, ok := a.evalPath(p, en).(*pathV); ok {
+					a.contribute(p, en.fc, pv, plainCtx)
+				}
+			}
+		}
+		return true
+	})
+}
