@@ -35,6 +35,9 @@ type Snapshot struct {
 
 	dockerOnce sync.Once
 	docker     *DockerModel
+
+	flakesOnce sync.Once
+	flakes     *FlakeModel
 }
 
 // ParseError is a file lockguard needs but cannot parse (LG901).

@@ -1,0 +1,622 @@
+package checks
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/lockguard/lockguard/internal/cargo"
+	"github.com/lockguard/lockguard/internal/diag"
+	"github.com/lockguard/lockguard/internal/nix"
+	"github.com/lockguard/lockguard/internal/repo"
+)
+
+// LG2xx: Nix flakes.
+
+var FlakePathUncommitted = &Rule{
+	RuleInfo: diag.RuleInfo{
+		ID:       "LG201",
+		Name:     "flake-path-uncommitted",
+		Summary:  "A flake references a path that exists but will not be in the commit",
+		Severity: diag.Error,
+		Fixable:  true,
+		Doc: `A flake in a git repository sees only the files git tracks. A path the flake
+reads (builtins.readFile, cargoLock.lockFile, a path literal, builtins.path,
+self + "/x", …), directly or through the files it imports, exists on disk
+but git will not commit it: it is untracked, ignored (the message names the
+ignore file and line), or inside a submodule the flake does not fetch.
+Evaluating the flake then fails with
+
+    error: path '/nix/store/…-source/backend/Cargo.lock' does not exist
+
+(Nix before 2.20: "getting status of '…': No such file or directory").
+
+An intent-to-add path (git add -N) is a warning: local Nix sees it, but git
+commit does not commit it, so a CI clone lacks it. A path that is only read
+under a builtins.pathExists guard (or lib.fileset.maybeMissing) is a
+warning too: Nix silently treats it as absent. A directory is uncommitted when
+it exists but no tracked file is under it. A reference that leaves the
+repository (../../x past the root, or a symlink pointing outside) can never
+be committed; it is reported without a fix. Absolute and dynamic paths are
+not checked.
+
+Bad:
+
+    # flake.nix
+    cargoLock.lockFile = ./backend/Cargo.lock;   # backend/Cargo.lock is untracked
+
+Good:
+
+    $ git add backend/Cargo.lock
+
+Fix (safe): stage the path with git add (never git add -N, which a commit
+ignores). An ignored file is staged only with ` + "`lockguard fix --force`" + `;
+better, remove the ignore rule. Ignored directories, submodule contents and
+paths outside the repository are never staged.`,
+	},
+	Check: checkFlakePathUncommitted,
+}
+
+var FlakePathMissing = &Rule{
+	RuleInfo: diag.RuleInfo{
+		ID:       "LG202",
+		Name:     "flake-path-missing",
+		Summary:  "A flake references a path that does not exist",
+		Severity: diag.Error,
+		Fixable:  true,
+		Doc: `A path the flake (or a file it imports) references does not exist in the work
+tree, so evaluating the flake fails:
+
+    error: path '/nix/store/…-source/backend/Cargo.lock' does not exist
+
+Paths read only under a builtins.pathExists guard or through
+lib.fileset.maybeMissing are optional and not reported. When the missing path
+is the Cargo.lock of a Cargo root lockguard knows, the fix generates it (the
+same action as LG101's, so it runs once when both report it).
+
+Bad:
+
+    # flake.nix
+    cargoLock.lockFile = ./backend/Cargo.lock;   # no backend/Cargo.lock
+
+Good:
+
+    $ (cd backend && cargo generate-lockfile) && git add backend/Cargo.lock
+
+Fix (safe, for a Cargo.lock): run ` + "`cargo generate-lockfile`" + ` in the Cargo root and
+stage the lock. Other missing paths have no automatic fix: create the file or
+correct the reference.`,
+	},
+	Check: checkFlakePathMissing,
+}
+
+var FlakeLockUncommitted = &Rule{
+	RuleInfo: diag.RuleInfo{
+		ID:       "LG203",
+		Name:     "flake-lock-uncommitted",
+		Summary:  "A flake with inputs has no committed flake.lock",
+		Severity: diag.Error,
+		Fixable:  true,
+		Doc: `flake.nix declares inputs, but the flake.lock next to it is missing or will not
+be in the commit (untracked, ignored, or only intent-to-add, which is a
+warning). Without a committed lock every CI run resolves the inputs afresh:
+builds are not reproducible, and evaluation with --no-update-lock-file fails.
+Nix itself adds a lock it writes as intent-to-add only, which git commit
+ignores.
+
+Bad:
+
+    $ git status --short
+    ?? flake.lock
+
+Good:
+
+    $ git add flake.lock
+
+Fix (safe): stage flake.lock; when it is missing, run ` + "`nix flake lock`" + ` in the
+flake's directory first (needs nix and, for remote inputs, the network).`,
+	},
+	Check: checkFlakeLockUncommitted,
+}
+
+var FlakeSourceLockUncommitted = &Rule{
+	RuleInfo: diag.RuleInfo{
+		ID:       "LG204",
+		Name:     "flake-source-lock-uncommitted",
+		Summary:  "A flake's directory source holds a Cargo root whose Cargo.lock is not committed",
+		Severity: diag.Error,
+		Fixable:  true,
+		Doc: `A directory the flake copies as a build source (src = ./backend,
+builtins.path { path = …; }, lib.cleanSource, a fileset root, …) holds a
+Cargo root whose Cargo.lock is missing or not committed. Nix copies only the
+tracked files of the directory and silently leaves the lock out, so
+evaluation succeeds and the build fails later:
+
+    ERROR: Missing Cargo.lock from src
+
+An intent-to-add lock is a warning: local Nix sees it, a CI clone does not.
+
+Bad:
+
+    # flake.nix
+    src = ./backend;          # backend/Cargo.lock untracked
+
+Good:
+
+    $ git add backend/Cargo.lock
+
+Fix (safe): generate the lock with cargo when it is missing, and stage it.`,
+	},
+	Check: checkFlakeSourceLockUncommitted,
+}
+
+var FlakeUncommitted = &Rule{
+	RuleInfo: diag.RuleInfo{
+		ID:       "LG205",
+		Name:     "flake-uncommitted",
+		Summary:  "A flake.nix, or a .nix file it imports, is not committed",
+		Severity: diag.Error,
+		Fixable:  true,
+		Doc: `A flake.nix, or a .nix file it imports (import ./x.nix, callPackage,
+imports = [ … ]), is untracked or ignored, so Nix cannot see it:
+
+    error: source tree referenced by 'git+file:///…' does not contain a '/flake.nix' file
+    error: path '/nix/store/…-source/nix/backend.nix' does not exist
+
+Only intent-to-add (git add -N) is a warning: local Nix sees the file, but
+git commit does not commit it. lockguard looks for untracked flake.nix files
+at the repository root and next to tracked Cargo.toml files.
+
+Bad:
+
+    # flake.nix
+    packages.x86_64-linux.backend = import ./nix/backend.nix;   # untracked
+
+Good:
+
+    $ git add nix/backend.nix
+
+Fix (safe): stage the file with git add.`,
+	},
+	Check: checkFlakeUncommitted,
+}
+
+func init() {
+	register(FlakePathUncommitted, FlakePathMissing, FlakeLockUncommitted, FlakeSourceLockUncommitted, FlakeUncommitted)
+}
+
+// refProblem is what is wrong with one reference.
+type refProblem int
+
+const (
+	refOK refProblem = iota
+	refUntracked
+	refIgnored
+	refIntentToAdd
+	refMissing
+	refDeleted
+	refOutside    // escapes the repository
+	refSubmodule  // inside (or is) a submodule the flake does not fetch
+	refSymlinkOut // a symlink pointing outside the repository
+)
+
+// refInfo is the classification of a reference.
+type refInfo struct {
+	// path is the path checked: the reference's, or for a committed
+	// directory used as a flake input (import) its flake.nix (default.nix).
+	path      string
+	problem   refProblem
+	st        repo.Status
+	dir       bool   // the path is a directory
+	submodule string // for refSubmodule
+	target    string // for refSymlinkOut
+}
+
+// classifyRef decides whether the path r refers to will be in the flake's
+// source once committed. Dynamic and absolute references are refOK: there
+// is nothing static to check.
+func (s *Snapshot) classifyRef(f *nix.Flake, r nix.Ref) refInfo {
+	if r.Dynamic || r.Absolute {
+		return refInfo{path: r.Path}
+	}
+	if r.Outside {
+		return refInfo{path: r.Path, problem: refOutside}
+	}
+	if r.Path == "" {
+		return refInfo{dir: true}
+	}
+	// A flake input needs the directory's flake.nix, an import of a
+	// directory its default.nix: when the directory itself is committed,
+	// check that file.
+	if entry := map[nix.RefKind]string{nix.RefInput: "flake.nix", nix.RefImport: "default.nix"}[r.Kind]; entry != "" && len(s.Repo.TrackedUnder(r.Path)) > 0 {
+		r.Path = join(r.Path, entry)
+	}
+	if fi, err := s.Repo.Lstat(r.Path); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+		if t, out := s.symlinkOutside(r.Path); out {
+			return refInfo{path: r.Path, problem: refSymlinkOut, target: t}
+		}
+	}
+	st := s.Repo.Status(r.Path)
+	info := refInfo{path: r.Path, st: st}
+	if e, ok := s.Repo.Entry(r.Path); ok && e.Submodule {
+		st = repo.Status{State: repo.StateInSubmodule, Submodule: r.Path}
+	}
+	switch st.State {
+	case repo.StateCommitted:
+		under := s.Repo.TrackedUnder(r.Path)
+		if len(under) == 0 {
+			return info
+		}
+		info.dir = true
+		for _, e := range under {
+			if !e.IntentToAdd {
+				return info
+			}
+		}
+		info.problem = refIntentToAdd
+	case repo.StateIntentToAdd:
+		info.problem = refIntentToAdd
+	case repo.StateUntracked:
+		info.problem = refUntracked
+	case repo.StateIgnored:
+		info.problem = refIgnored
+	case repo.StateMissing:
+		info.problem = refMissing
+	case repo.StateDeleted:
+		info.problem = refDeleted
+	case repo.StateInSubmodule:
+		if !f.Submodules {
+			info.problem, info.submodule = refSubmodule, st.Submodule
+		}
+	}
+	if info.problem == refUntracked || info.problem == refIgnored {
+		if fi, err := s.Repo.Lstat(r.Path); err == nil && fi.IsDir() {
+			info.dir = true
+		}
+	}
+	return info
+}
+
+// symlinkOutside reports whether the symlink at p points outside the
+// repository, and its target.
+func (s *Snapshot) symlinkOutside(p string) (string, bool) {
+	root := s.Repo.Root()
+	abs := filepath.Join(root, filepath.FromSlash(p))
+	t, err := os.Readlink(abs)
+	if err != nil {
+		return "", false
+	}
+	resolved := t
+	if !filepath.IsAbs(resolved) {
+		resolved = filepath.Join(filepath.Dir(abs), resolved)
+	}
+	resolved = filepath.Clean(resolved)
+	if resolved == root || strings.HasPrefix(resolved, root+string(filepath.Separator)) {
+		return t, false
+	}
+	return t, true
+}
+
+// refKey identifies a reported reference so that a file imported by several
+// flakes is reported once.
+func refKey(r nix.Ref) string {
+	return fmt.Sprintf("%s\x00%d\x00%d\x00%s", r.File, r.Line, r.Column, r.Path)
+}
+
+// chainNote names the import chain of a reference made outside flake.nix.
+func chainNote(r nix.Ref) string {
+	if len(r.Chain) < 2 {
+		return ""
+	}
+	return " (reached through " + strings.Join(r.Chain, " → ") + ")"
+}
+
+// refText is how a reference is shown in messages.
+func refText(r nix.Ref) string {
+	t := r.Text
+	if t == "" {
+		t = r.Path
+	}
+	if i := strings.IndexByte(t, '\n'); i >= 0 {
+		t = t[:i] + "…"
+	}
+	if utf8.RuneCountInString(t) > 60 {
+		t = string([]rune(t)[:59]) + "…"
+	}
+	return "`" + t + "`"
+}
+
+func refSpan(r nix.Ref) diag.Span { return spanOf(r.Line, r.Column, r.EndLine, r.EndColumn) }
+
+// nixFailure is what evaluating the flake prints for a path it cannot see.
+func nixFailure(p string) string {
+	return fmt.Sprintf("evaluating the flake fails with \"path '/nix/store/…-source/%s' does not exist\"", p)
+}
+
+// eachRef calls fn once for every reference of every flake (a reference in a
+// file that several flakes import is visited once).
+func eachRef(s *Snapshot, fn func(f *nix.Flake, r nix.Ref)) {
+	seen := map[string]bool{}
+	for _, f := range s.Flakes().Flakes {
+		for _, r := range f.Refs {
+			k := refKey(r)
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			fn(f, r)
+		}
+	}
+}
+
+func checkFlakePathUncommitted(p *Pass) {
+	s := p.Snap
+	eachRef(s, func(f *nix.Flake, r nix.Ref) {
+		info := s.classifyRef(f, r)
+		r.Path = info.path
+		what := refText(r)
+		var d *diag.Diagnostic
+		switch info.problem {
+		case refOutside:
+			d = &diag.Diagnostic{
+				Message: fmt.Sprintf("%s resolves outside the repository: a flake in a git repository sees only the repository's tracked files, so this path can never be committed and evaluation fails", what),
+				Help:    "move the file into the repository and refer to it with a path inside it",
+			}
+		case refSymlinkOut:
+			d = &diag.Diagnostic{
+				Message: fmt.Sprintf("%s (%s) is a symlink to %s, outside the repository: the flake's copy of the source cannot follow it", what, r.Path, info.target),
+				Help:    "replace the symlink with the file itself; lockguard never stages a symlink that leaves the repository",
+			}
+		case refSubmodule:
+			d = &diag.Diagnostic{
+				Message: fmt.Sprintf("%s (%s) is inside the submodule %s: a flake does not see submodule contents unless it sets inputs.self.submodules = true (or is used as ?submodules=1)", what, r.Path, info.submodule),
+				Help:    "set inputs.self.submodules = true in flake.nix, or move the file out of the submodule",
+			}
+		case refUntracked, refIgnored, refIntentToAdd:
+			if r.Kind == nix.RefImport {
+				return // LG205
+			}
+			d = uncommittedDiag(s, r.Path, what)
+			if d == nil {
+				d = &diag.Diagnostic{
+					Message: fmt.Sprintf("%s (%s) is a directory holding only intent-to-add files (git add -N): local Nix sees them, but git commit will not commit them", what, r.Path),
+					Help:    "git add " + r.Path,
+					Fix:     &diag.Fix{Applicability: diag.Safe, Description: "stage " + r.Path + " with git add", Actions: []diag.Action{{Kind: diag.ActionStage, Paths: []string{r.Path}}}},
+				}
+			}
+			switch {
+			case info.problem == refIntentToAdd:
+				d.Severity = diag.Warning
+			case r.Optional:
+				d.Severity = diag.Warning
+				d.Message += "; it is read under an existence check, so Nix silently treats it as absent"
+			default:
+				d.Message += "; " + nixFailure(r.Path)
+			}
+			if info.dir && info.problem == refIgnored {
+				d.Fix = nil
+				d.Help = "remove the ignore rule that matches the directory, then git add the files the flake needs; lockguard does not force-add an ignored directory"
+			}
+		default:
+			return
+		}
+		d.Path = r.File
+		d.Message += chainNote(r)
+		d.At(refSpan(r))
+		p.Report(*d)
+	})
+}
+
+// cargoRootOfLock returns the Cargo root whose Cargo.lock is p.
+func (s *Snapshot) cargoRootOfLock(p string) (cargo.Root, bool) {
+	for _, r := range s.Cargo().Roots {
+		if r.LockPath() == p {
+			return r, true
+		}
+	}
+	return cargo.Root{}, false
+}
+
+func checkFlakePathMissing(p *Pass) {
+	s := p.Snap
+	eachRef(s, func(f *nix.Flake, r nix.Ref) {
+		if r.Optional {
+			return
+		}
+		info := s.classifyRef(f, r)
+		r.Path = info.path
+		if info.problem != refMissing && info.problem != refDeleted {
+			return
+		}
+		what := refText(r)
+		d := diag.Diagnostic{Path: r.File}
+		if info.problem == refDeleted {
+			d.Message = fmt.Sprintf("%s refers to %s, which is tracked but deleted from the work tree", what, r.Path)
+		} else {
+			d.Message = fmt.Sprintf("%s refers to %s, which does not exist", what, r.Path)
+		}
+		d.Message += ": " + nixFailure(r.Path)
+		if info.st.Ignore != nil {
+			d.Message += fmt.Sprintf("; once created it would be ignored by %s line %d (%q)", info.st.Ignore.Source, info.st.Ignore.Line, info.st.Ignore.Pattern)
+		}
+		if root, ok := s.cargoRootOfLock(r.Path); ok {
+			d.Message += fmt.Sprintf("; it is the Cargo.lock of the Cargo root at %s", display(root.Dir()))
+			d.Help = fmt.Sprintf("run `cargo generate-lockfile` in %s and commit %s", display(root.Dir()), r.Path)
+			d.Fix = generateLockFix(s, root)
+		} else {
+			d.Help = fmt.Sprintf("create %s and commit it, or correct the reference", r.Path)
+		}
+		d.Message += chainNote(r)
+		d.At(refSpan(r))
+		p.Report(d)
+	})
+}
+
+var inputsRE = regexp.MustCompile(`(?m)^[ \t]*(inputs)\b`)
+
+// inputsSpan locates the inputs declaration of a flake.nix (textually; 1:1
+// when it is not found).
+func (s *Snapshot) inputsSpan(flakePath string) diag.Span {
+	data, err := s.ReadFile(flakePath)
+	if err != nil {
+		return diag.Span{}
+	}
+	m := inputsRE.FindSubmatchIndex(data)
+	if m == nil {
+		return diag.Span{}
+	}
+	before := data[:m[2]]
+	line := 1 + strings.Count(string(before), "\n")
+	lineStart := strings.LastIndexByte(string(before), '\n') + 1
+	col := utf8.RuneCount(before[lineStart:]) + 1
+	return spanOf(line, col, line, col+len("inputs"))
+}
+
+func checkFlakeLockUncommitted(p *Pass) {
+	s := p.Snap
+	for _, f := range s.Flakes().Flakes {
+		if !f.HasInputs {
+			continue
+		}
+		lock := join(f.Dir, "flake.lock")
+		st := s.Repo.Status(lock)
+		var d *diag.Diagnostic
+		switch st.State {
+		case repo.StateMissing, repo.StateDeleted:
+			d = &diag.Diagnostic{
+				Message: fmt.Sprintf("%s declares inputs but has no flake.lock (%s): every build resolves the inputs afresh, so builds are not reproducible", f.Path, lock),
+				Help:    fmt.Sprintf("run `nix flake lock` in %s and commit %s", display(f.Dir), lock),
+				Fix: &diag.Fix{
+					Applicability: diag.Safe,
+					Description:   fmt.Sprintf("run `nix flake lock` in %s and stage %s", display(f.Dir), lock),
+					Actions: []diag.Action{
+						{Kind: diag.ActionRun, Command: []string{"nix", "--extra-experimental-features", "nix-command flakes", "flake", "lock"}, Dir: f.Dir, Outputs: []string{lock}},
+						{Kind: diag.ActionStage, Paths: []string{lock}},
+					},
+				},
+			}
+		default:
+			d = uncommittedDiag(s, lock, "the flake.lock of "+f.Path)
+			if d == nil {
+				continue
+			}
+			if st.State == repo.StateIntentToAdd {
+				d.Severity = diag.Warning
+			} else {
+				d.Message += "; a CI clone resolves the inputs afresh"
+			}
+		}
+		d.Path = f.Path
+		d.At(s.inputsSpan(f.Path))
+		p.Report(*d)
+	}
+}
+
+func checkFlakeSourceLockUncommitted(p *Pass) {
+	s := p.Snap
+	roots := s.Cargo().Roots
+	if len(roots) == 0 {
+		return
+	}
+	eachRef(s, func(f *nix.Flake, r nix.Ref) {
+		if r.Kind != nix.RefDirSource || r.Dynamic || r.Absolute || r.Outside {
+			return
+		}
+		for _, root := range roots {
+			if !under(root.Dir(), r.Path) {
+				continue
+			}
+			lock := root.LockPath()
+			st := s.Repo.Status(lock)
+			var d *diag.Diagnostic
+			where := fmt.Sprintf("the source %s holds the Cargo root at %s, whose Cargo.lock (%s)", refText(r), display(root.Dir()), lock)
+			switch st.State {
+			case repo.StateMissing, repo.StateDeleted:
+				d = &diag.Diagnostic{
+					Message: where + " does not exist",
+					Help:    fmt.Sprintf("run `cargo generate-lockfile` in %s and commit %s", display(root.Dir()), lock),
+					Fix:     generateLockFix(s, root),
+				}
+			case repo.StateUntracked, repo.StateIgnored, repo.StateIntentToAdd:
+				u := uncommittedDiag(s, lock, "Cargo.lock")
+				state := map[repo.State]string{repo.StateUntracked: "is untracked", repo.StateIgnored: "is ignored", repo.StateIntentToAdd: "is only intent-to-add"}[st.State]
+				if st.State == repo.StateIgnored && st.Ignore != nil {
+					state += fmt.Sprintf(" by %s line %d (%q)", st.Ignore.Source, st.Ignore.Line, st.Ignore.Pattern)
+				}
+				d = &diag.Diagnostic{Message: where + " " + state, Help: u.Help, Fix: u.Fix}
+				if st.State == repo.StateIntentToAdd {
+					d.Severity = diag.Warning
+				}
+			default:
+				continue
+			}
+			if d.Severity == diag.Warning {
+				d.Message += ": local Nix sees it, but git commit will not commit it, so a CI clone's source lacks it"
+			} else {
+				d.Message += ": Nix silently leaves it out of the source, and the build fails later with \"Missing Cargo.lock from src\""
+			}
+			d.Path = r.File
+			d.Message += chainNote(r)
+			d.At(refSpan(r))
+			p.Report(*d)
+		}
+	})
+}
+
+func checkFlakeUncommitted(p *Pass) {
+	s := p.Snap
+	for _, f := range s.Flakes().Flakes {
+		st := s.Repo.Status(f.Path)
+		d := uncommittedDiag(s, f.Path, "the flake")
+		if d == nil {
+			continue
+		}
+		if st.State == repo.StateIntentToAdd {
+			d.Severity = diag.Warning
+		} else {
+			d.Message += "; nix fails with \"source tree referenced by 'git+file://…' does not contain a '/flake.nix' file\""
+		}
+		d.Path = f.Path
+		d.At(diag.Span{})
+		p.Report(*d)
+	}
+	eachRef(s, func(f *nix.Flake, r nix.Ref) {
+		if r.Kind != nix.RefImport {
+			return
+		}
+		info := s.classifyRef(f, r)
+		r.Path = info.path
+		switch info.problem {
+		case refUntracked, refIgnored, refIntentToAdd:
+		default:
+			return
+		}
+		d := uncommittedDiag(s, r.Path, refText(r))
+		if d == nil {
+			// A directory of intent-to-add files (import ./dir reads dir/default.nix).
+			d = &diag.Diagnostic{
+				Message: fmt.Sprintf("%s (%s) holds only intent-to-add files (git add -N): local Nix sees them, but git commit will not commit them", refText(r), r.Path),
+				Help:    "git add " + r.Path,
+				Fix:     &diag.Fix{Applicability: diag.Safe, Description: "stage " + r.Path + " with git add", Actions: []diag.Action{{Kind: diag.ActionStage, Paths: []string{r.Path}}}},
+			}
+		}
+		if info.problem == refIntentToAdd {
+			d.Severity = diag.Warning
+		} else if r.Optional {
+			d.Severity = diag.Warning
+			d.Message += "; it is imported under an existence check, so Nix silently treats it as absent"
+		} else {
+			d.Message += "; " + nixFailure(r.Path)
+		}
+		if info.dir && info.problem == refIgnored {
+			d.Fix = nil
+		}
+		d.Path = r.File
+		d.Message += chainNote(r)
+		d.At(refSpan(r))
+		p.Report(*d)
+	})
+}
