@@ -9,6 +9,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/lockguard/lockguard/fixers"
+	"github.com/lockguard/lockguard/internal/diag"
 	"github.com/lockguard/lockguard/internal/report"
 )
 
@@ -105,7 +106,7 @@ func (e *env) runFix(rf *runFlags, ff *fixFlags, args []string) error {
 	if err != nil {
 		return err
 	}
-	fixed := len(a.result.Diagnostics) - len(after.result.Diagnostics)
+	fixed := countGone(a.result.Diagnostics, after.result.Diagnostics)
 	if fixed > 0 {
 		fmt.Fprintf(e.stdout, "fixed %d finding%s\n", fixed, plural(fixed))
 	}
@@ -128,6 +129,26 @@ func (e *env) runFix(rf *runFlags, ff *fixFlags, args []string) error {
 		return exitError{code}
 	}
 	return nil
+}
+
+// countGone counts the findings of before that are not in after (by rule,
+// file and message: a fix may move lines). New findings that a fix reveals
+// (a created lock can make a Dockerfile rule fire) don't reduce the count.
+func countGone(before, after []diag.Diagnostic) int {
+	left := map[string]int{}
+	for _, d := range after {
+		left[d.Rule+"\x00"+d.Path+"\x00"+d.Message]++
+	}
+	n := 0
+	for _, d := range before {
+		k := d.Rule + "\x00" + d.Path + "\x00" + d.Message
+		if left[k] > 0 {
+			left[k]--
+			continue
+		}
+		n++
+	}
+	return n
 }
 
 func countFixable(a *analysis) int {
