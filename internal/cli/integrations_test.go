@@ -365,7 +365,7 @@ func TestReadmeHookManagers(t *testing.T) {
 // fix with edits becomes one).
 func TestSARIFFromCLI(t *testing.T) {
 	r := newMonorepo(t)
-	out, code := run(t, r.Dir, r.Env, lockguardBin(t), "check", "--format", "sarif")
+	out, code := run(t, r.Dir, r.Env, lockguardBin(t), "check", "--format", "sarif", "--select", "LG1")
 	if code != 1 {
 		t.Fatalf("check --format sarif: exit %d, want 1\n%s", code, out)
 	}
