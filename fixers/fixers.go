@@ -14,6 +14,8 @@ package fixers
 import (
 	"bytes"
 	"context"
+	"crypto/sha1"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -89,8 +91,13 @@ func Apply(ctx context.Context, r *repo.Repo, ds []diag.Diagnostic, opts Options
 
 	// 2. Edits, file by file.
 	for _, e := range p.edits {
-		if err := a.edit(e); err != nil {
+		stageIt, err := a.edit(e)
+		if err != nil {
 			res.Failed = append(res.Failed, Failure{Action: diag.Action{Kind: diag.ActionEdit, Path: e.path}, Err: err})
+			continue
+		}
+		if stageIt {
+			p.stages = append(p.stages, stageStep{path: e.path})
 		}
 	}
 
@@ -408,12 +415,16 @@ func (s savedFile) restore() {
 	_ = WriteFileAtomic(s.path, s.data, s.mode)
 }
 
-// edit applies text edits to one file (or prints them as a diff).
-func (a *applier) edit(e editStep) error {
+// edit applies text edits to one file (or prints them as a diff). It
+// reports whether the edited file may be staged: a file the fix created, or
+// one whose work-tree content equalled its staged content before the edit
+// (staging a file with unrelated unstaged changes would commit them too).
+func (a *applier) edit(e editStep) (stage bool, err error) {
 	full := filepath.Join(a.r.Root(), filepath.FromSlash(e.path))
 	old, err := os.ReadFile(full)
+	existed := err == nil
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return err
+		return false, err
 	}
 	mode := os.FileMode(0o644)
 	if fi, err := os.Stat(full); err == nil {
@@ -421,22 +432,34 @@ func (a *applier) edit(e editStep) error {
 	}
 	updated, err := ApplyEdits(old, e.edits)
 	if err != nil {
-		return fmt.Errorf("%s: %w", e.path, err)
+		return false, fmt.Errorf("%s: %w", e.path, err)
 	}
 	if bytes.Equal(old, updated) {
-		return nil
+		return false, nil
 	}
 	if a.opts.Diff || a.opts.DryRun {
 		fmt.Fprint(a.opts.Out, UnifiedDiff(e.path, string(old), string(updated)))
-		return nil
+		return false, nil
+	}
+	clean := !existed
+	if ent, ok := a.r.Entry(e.path); ok && existed && !ent.IntentToAdd && !ent.Conflicted {
+		clean = ent.Hash == blobHash(old)
 	}
 	if err := WriteFileAtomic(full, updated, mode); err != nil {
-		return err
+		return false, err
 	}
 	a.mu.Lock()
 	a.res.Changed = append(a.res.Changed, e.path)
 	a.mu.Unlock()
-	return nil
+	return clean, nil
+}
+
+// blobHash is git's object name of a blob with this content (SHA-1).
+func blobHash(data []byte) string {
+	h := sha1.New()
+	fmt.Fprintf(h, "blob %d\x00", len(data))
+	h.Write(data)
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // ApplyEdits applies non-overlapping edits to src.

@@ -211,3 +211,36 @@ func TestEditAndDiff(t *testing.T) {
 		t.Fatalf("changed: %v", res.Changed)
 	}
 }
+
+// With staging on, an edited file is staged when it had no unstaged changes
+// before the fix (or the fix created it), and left unstaged otherwise.
+func TestEditStagesOnlyCleanFiles(t *testing.T) {
+	r := testenv.NewRepo(t)
+	r.Write("clean/Dockerfile", "FROM x\nRUN nix build\n")
+	r.Write("dirty/Dockerfile", "FROM x\nRUN nix build\n")
+	r.Commit("init")
+	r.Write("dirty/Dockerfile", "FROM x\nRUN nix build\n# unstaged work\n")
+	rp := openRepo(t, r)
+	edit := func(p string) diag.Diagnostic {
+		return diag.Diagnostic{Fix: &diag.Fix{Applicability: diag.Safe, Actions: []diag.Action{
+			{Kind: diag.ActionEdit, Path: p, Edits: []diag.TextEdit{{Start: 11, End: 11, NewText: "--flag "}}},
+		}}}
+	}
+	create := diag.Diagnostic{Fix: &diag.Fix{Applicability: diag.Safe, Actions: []diag.Action{
+		{Kind: diag.ActionEdit, Path: ".dockerignore", Edits: []diag.TextEdit{{Start: 0, End: 0, NewText: "Cargo.lock\n"}}},
+	}}}
+	var out bytes.Buffer
+	res, err := Apply(context.Background(), rp, []diag.Diagnostic{edit("clean/Dockerfile"), edit("dirty/Dockerfile"), create}, Options{Stage: true, Out: &out, Env: r.Env})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(res.Staged, " ") != "clean/Dockerfile .dockerignore" {
+		t.Fatalf("staged %v, want the clean file and the created one\n%s", res.Staged, out.String())
+	}
+	status := r.Git("status", "--porcelain")
+	for _, want := range []string{"M  clean/Dockerfile", " M dirty/Dockerfile", "A  .dockerignore"} {
+		if !strings.Contains(status, want) {
+			t.Errorf("status lacks %q:\n%s", want, status)
+		}
+	}
+}
