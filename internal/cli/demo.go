@@ -99,6 +99,14 @@ func (e *env) runDemo(dir string) error {
 		return err
 	}
 
+	var ee exitError
+	if errors.As(after, &ee) {
+		section("lockguard fix --unsafe-fixes --diff (what the unsafe fixes would change; nothing is applied)")
+		if err := demoErr(sub.runFix(&runFlags{}, &fixFlags{diff: true, unsafe: true}, nil)); err != nil {
+			return err
+		}
+	}
+
 	fmt.Fprintln(out)
 	if cargoErr != nil {
 		fmt.Fprintln(out, "cargo is not on PATH, so the fix could not generate backend/Cargo.lock.")
