@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,39 +14,63 @@ import (
 	"github.com/lockguard/lockguard/internal/testenv"
 )
 
+// benchRepos are the generated repositories, by tracked files; each is
+// generated once per process, on first use.
 var (
-	benchOnce sync.Once
-	benchDir  string
-	benchErr  error
+	benchMu    sync.Mutex
+	benchRepos = map[int]*benchRepoState{}
 )
 
-// benchRepo generates (once per process) a repository with 10k tracked
-// files and 200 Cargo roots, 5% of them defective.
-func benchRepo(b *testing.B) string {
-	b.Helper()
-	testenv.Tool(b, "git")
-	benchOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "lockguard-bench-")
-		if err != nil {
-			benchErr = err
-			return
-		}
-		benchDir = dir
-		_, benchErr = benchgen.Generate(dir, benchgen.Options{Files: 10_000, CargoRoots: 200, Defects: 0.05, Seed: 1, Env: testenv.GitEnv(dir)})
-	})
-	if benchErr != nil {
-		b.Fatal(benchErr)
-	}
-	return benchDir
+type benchRepoState struct {
+	once sync.Once
+	dir  string
+	err  error
 }
 
-// BenchmarkCheck10k runs every rule on the generated repository, from
-// opening it to sorted diagnostics: what `lockguard check` does minus printing.
-func BenchmarkCheck10k(b *testing.B) {
-	dir := benchRepo(b)
+// benchRepo generates (once per process) a repository with files tracked
+// files: about one Cargo root per 100 files and one flake project (flake,
+// imports, Dockerfile, scripts, workflow) per 1,000, 5% of them defective.
+// LOCKGUARD_BENCH_REPO_<files>=DIR uses an existing one instead (as
+// scripts/bench.sh generates them).
+func benchRepo(b *testing.B, files int) string {
+	b.Helper()
+	testenv.Tool(b, "git")
+	benchMu.Lock()
+	st := benchRepos[files]
+	if st == nil {
+		st = &benchRepoState{}
+		benchRepos[files] = st
+	}
+	benchMu.Unlock()
+	st.once.Do(func() {
+		if dir := os.Getenv(fmt.Sprintf("LOCKGUARD_BENCH_REPO_%d", files)); dir != "" {
+			st.dir = dir
+			return
+		}
+		dir, err := os.MkdirTemp("", "lockguard-bench-")
+		if err != nil {
+			st.err = err
+			return
+		}
+		st.dir = dir
+		cleanup = append(cleanup, dir)
+		_, st.err = benchgen.Generate(dir, benchgen.Options{Files: files, Defects: 0.05, Seed: 1, Env: testenv.GitEnv(dir)})
+	})
+	if st.err != nil {
+		b.Fatal(st.err)
+	}
+	return st.dir
+}
+
+var cleanup []string
+
+// benchmarkCheck runs every rule on a generated repository, from opening
+// it to sorted diagnostics: what `lockguard check` does minus printing.
+func benchmarkCheck(b *testing.B, files int, staged bool) {
+	dir := benchRepo(b, files)
 	b.ReportAllocs()
 	for b.Loop() {
-		r, err := repo.Open(repo.Options{Dir: dir})
+		r, err := repo.Open(repo.Options{Dir: dir, Staged: staged})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -53,15 +78,20 @@ func BenchmarkCheck10k(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if len(res.Diagnostics) == 0 {
+		if files >= 10_000 && len(res.Diagnostics) == 0 {
 			b.Fatal("the generated defects were not found")
 		}
 	}
 }
 
-// BenchmarkGitLsFiles10k is the floor: git reading the same index.
-func BenchmarkGitLsFiles10k(b *testing.B) {
-	dir := benchRepo(b)
+func BenchmarkCheck1k(b *testing.B)       { benchmarkCheck(b, 1_000, false) }
+func BenchmarkCheckStaged1k(b *testing.B) { benchmarkCheck(b, 1_000, true) }
+func BenchmarkCheck10k(b *testing.B)      { benchmarkCheck(b, 10_000, false) }
+func BenchmarkCheck100k(b *testing.B)     { benchmarkCheck(b, 100_000, false) }
+
+// benchmarkGitLsFiles is the floor: git reading the same index.
+func benchmarkGitLsFiles(b *testing.B, files int) {
+	dir := benchRepo(b, files)
 	for b.Loop() {
 		cmd := exec.Command("git", "ls-files", "-z")
 		cmd.Dir = dir
@@ -71,10 +101,13 @@ func BenchmarkGitLsFiles10k(b *testing.B) {
 	}
 }
 
+func BenchmarkGitLsFiles10k(b *testing.B)  { benchmarkGitLsFiles(b, 10_000) }
+func BenchmarkGitLsFiles100k(b *testing.B) { benchmarkGitLsFiles(b, 100_000) }
+
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if benchDir != "" {
-		os.RemoveAll(filepath.Clean(benchDir))
+	for _, dir := range cleanup {
+		os.RemoveAll(filepath.Clean(dir))
 	}
 	os.Exit(code)
 }

@@ -71,12 +71,9 @@ func (s *Snapshot) ReadFile(p string) ([]byte, error) {
 	v, _ := s.files.LoadOrStore(p, &fileEntry{})
 	fe := v.(*fileEntry)
 	fe.once.Do(func() {
-		if fi, err := s.Repo.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Size() > MaxFileSize {
-			fe.err = ErrTooLarge
-			return
-		}
-		fe.data, fe.err = s.Repo.ReadFile(p)
-		if fe.err == nil && len(fe.data) > MaxFileSize {
+		// One open, fstat and read: the size is checked on the open file.
+		fe.data, fe.err = s.Repo.ReadFileLimit(p, MaxFileSize)
+		if errors.Is(fe.err, repo.ErrFileTooLarge) {
 			fe.data, fe.err = nil, ErrTooLarge
 		}
 	})

@@ -47,13 +47,24 @@ func ParseLock(lockPath string, data []byte) (*Lock, error) {
 		return nil, d.errAt([]string{"package"}, "invalid type: %s, expected an array of tables for `package` (write [[package]])", typeName(v))
 	}
 	l.Packages = make([]LockPackage, 0, len(arr))
+	// The i-th [[package]] header, found without indexing every key of
+	// the lock; the index decides when the headers are written unusually.
+	headers := d.headerLines("[[package]]", "package")
+	if len(headers) != len(arr) {
+		headers = nil
+	}
 	for i, e := range arr {
 		path := []string{"package", strconv.Itoa(i)}
 		t, ok := e.(map[string]any)
 		if !ok {
 			return nil, d.errAt(path, "invalid type: %s, expected a table in `package`", typeName(e))
 		}
-		lp := LockPackage{Line: d.at(path...).whole.Line}
+		lp := LockPackage{}
+		if headers != nil {
+			lp.Line = headers[i]
+		} else {
+			lp.Line = d.at(path...).whole.Line
+		}
 		for _, f := range []struct {
 			key      string
 			dst      *string

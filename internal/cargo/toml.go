@@ -1,6 +1,7 @@
 package cargo
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"sort"
@@ -41,8 +42,10 @@ type doc struct {
 	path  string
 	data  []byte
 	root  map[string]any
-	pos   map[string]keyPos
-	lines []int // byte offset of each line start
+	pos   map[string]keyPos // built on first use by at (see index)
+	lines []int             // byte offset of each line start
+
+	indexed bool
 }
 
 type keyPos struct {
@@ -83,7 +86,8 @@ func parseDoc(path string, data []byte) (d *doc, err error) {
 	if d.root == nil {
 		d.root = map[string]any{}
 	}
-	d.index()
+	// Positions are indexed lazily, on the first at: a Cargo.lock whose
+	// package lines are found by headerLines never needs them.
 	return d, nil
 }
 
@@ -241,6 +245,10 @@ func (d *doc) indexValue(v *unstable.Node, path []string, vp Pos) {
 // at returns the recorded position of a key path, falling back to its
 // nearest recorded ancestor, then to line 1.
 func (d *doc) at(parts ...string) keyPos {
+	if !d.indexed {
+		d.indexed = true
+		d.index()
+	}
 	for n := len(parts); n > 0; n-- {
 		if p, ok := d.pos[key(parts[:n]...)]; ok {
 			return p
@@ -248,6 +256,28 @@ func (d *doc) at(parts ...string) keyPos {
 	}
 	one := Pos{Line: 1, Column: 1, EndLine: 1, EndColumn: 1}
 	return keyPos{whole: one, val: one}
+}
+
+// headerLines returns the 1-based lines of the table headers written
+// exactly as header (such as "[[package]]") at the start of a line, or nil
+// when some line holds a differently written header for the same table
+// (spaces, quotes, a comment), which only the full index understands.
+func (d *doc) headerLines(header, table string) []int {
+	var out []int
+	for i, start := range d.lines {
+		line := d.data[start:]
+		if j := bytes.IndexByte(line, '\n'); j >= 0 {
+			line = line[:j]
+		}
+		line = bytes.TrimSpace(line)
+		switch {
+		case string(line) == header:
+			out = append(out, i+1)
+		case len(line) > 0 && line[0] == '[' && bytes.Contains(line, []byte(table)):
+			return nil
+		}
+	}
+	return out
 }
 
 // errAt makes a ParseError at the value of a key path.

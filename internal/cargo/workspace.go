@@ -306,9 +306,10 @@ func (g *graph) members(w *Manifest) []string {
 			continue
 		}
 		pp := splitDir(pat)
-		for i, m := range g.sorted {
+		lo, hi := g.candidates(pp)
+		for i := lo; i < hi; i++ {
 			if globMatch(pp, g.split[i]) {
-				add(m.Dir, false)
+				add(g.sorted[i].Dir, false)
 			}
 		}
 	}
@@ -318,6 +319,28 @@ func (g *graph) members(w *Manifest) []string {
 	slices.Sort(out)
 	g.mems[w.Dir] = out
 	return out
+}
+
+// candidates returns the range of g.sorted that a members pattern can
+// match: the manifests below the pattern's literal leading components (all
+// of them when the pattern starts with a wildcard). g.sorted is sorted by
+// Path, so the manifests below a directory are contiguous; without this,
+// finding the members of every workspace is quadratic in the manifests.
+func (g *graph) candidates(pat []string) (int, int) {
+	n := 0
+	for n < len(pat) && !strings.ContainsAny(pat[n], "*?[") {
+		n++
+	}
+	if n == 0 {
+		return 0, len(g.sorted)
+	}
+	prefix := strings.Join(pat[:n], "/") + "/"
+	lo, _ := slices.BinarySearchFunc(g.sorted, prefix, func(m *Manifest, p string) int { return strings.Compare(m.Path, p) })
+	hi := lo
+	for hi < len(g.sorted) && strings.HasPrefix(g.sorted[hi].Path, prefix) {
+		hi++
+	}
+	return lo, hi
 }
 
 // depPathDir is the directory of a path dependency (after workspace

@@ -144,6 +144,8 @@ type Repo struct {
 
 	ignOnce sync.Once
 	ign     *ignorer
+
+	plainDirs sync.Map // repo-relative dir → bool (readfast_unix.go)
 }
 
 // envForcingCLI lists the variables go-git v5 ignores but git honours.
@@ -498,15 +500,25 @@ func (r *Repo) resolve(p, op string) (string, fs.FileInfo, error) {
 	return real, fi, nil
 }
 
+// ErrFileTooLarge is returned (wrapped) by ReadFileLimit for a file over
+// the limit.
+var ErrFileTooLarge = errors.New("file is too large")
+
 // readWorktree reads a regular file of the work tree, following symlinks
-// only inside it.
-func (r *Repo) readWorktree(c string) ([]byte, error) {
+// only inside it. A file over limit (limit >= 0) gives ErrFileTooLarge.
+func (r *Repo) readWorktree(c string, limit int64) ([]byte, error) {
+	if b, ok, err := r.readPlain(c, limit); ok {
+		return b, err
+	}
 	real, fi, err := r.resolve(c, "read")
 	if err != nil {
 		return nil, err
 	}
 	if !fi.Mode().IsRegular() {
 		return nil, &fs.PathError{Op: "read", Path: c, Err: ErrNotRegular}
+	}
+	if limit >= 0 && fi.Size() > limit {
+		return nil, &fs.PathError{Op: "read", Path: c, Err: ErrFileTooLarge}
 	}
 	b, err := os.ReadFile(real)
 	if err != nil {
@@ -525,13 +537,29 @@ func (r *Repo) readWorktree(c string) ([]byte, error) {
 // staged), gives an error wrapping fs.ErrNotExist; a conflicted path or a
 // gitlink gives an error. A staged symlink reads as its target text.
 func (r *Repo) ReadFile(p string) ([]byte, error) {
+	return r.ReadFileLimit(p, -1)
+}
+
+// ReadFileLimit is ReadFile for files of at most limit bytes (no limit when
+// limit < 0): a larger file gives an error wrapping ErrFileTooLarge, and
+// a work-tree file is not read at all.
+func (r *Repo) ReadFileLimit(p string, limit int64) ([]byte, error) {
 	c, ok := cleanRel(p)
 	if !ok || c == "" {
 		return nil, &fs.PathError{Op: "read", Path: p, Err: fs.ErrInvalid}
 	}
 	if !r.staged {
-		return r.readWorktree(c)
+		return r.readWorktree(c, limit)
 	}
+	b, err := r.readStaged(c)
+	if err == nil && limit >= 0 && int64(len(b)) > limit {
+		return nil, &fs.PathError{Op: "read staged", Path: c, Err: ErrFileTooLarge}
+	}
+	return b, err
+}
+
+// readStaged reads the blob staged for the clean path c.
+func (r *Repo) readStaged(c string) ([]byte, error) {
 	e, ok := r.Entry(c)
 	if !ok || e.IntentToAdd {
 		return nil, &fs.PathError{Op: "read staged", Path: c, Err: fs.ErrNotExist}
