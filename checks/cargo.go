@@ -135,11 +135,7 @@ func (s *Snapshot) Cargo() *CargoModel {
 	s.cargoOnce.Do(func() {
 		paths := s.TrackedNamed(func(b string) bool { return b == "Cargo.toml" })
 		parsed := make([]*cargo.Manifest, len(paths))
-		idx := make([]int, len(paths))
-		for i := range idx {
-			idx[i] = i
-		}
-		parallel(idx, func(i int) {
+		parallel(indices(len(paths)), func(i int) {
 			p := paths[i]
 			data, ok := s.readForParse(p)
 			if !ok {
@@ -161,19 +157,26 @@ func (s *Snapshot) Cargo() *CargoModel {
 			}
 		}
 		model.Roots, model.Problems = cargo.FindRoots(ms, s.Exists)
-		model.Locks = map[string]*cargo.Lock{}
-		for _, r := range model.Roots {
-			lockPath := r.LockPath()
+		// The locks of the roots, read and parsed in parallel.
+		locks := make([]*cargo.Lock, len(model.Roots))
+		parallel(indices(len(model.Roots)), func(i int) {
+			lockPath := model.Roots[i].LockPath()
 			data, ok := s.readForParse(lockPath)
 			if !ok {
-				continue
+				return
 			}
 			lock, err := cargo.ParseLock(lockPath, data)
 			if err != nil {
 				s.addCargoParseError(lockPath, err)
-				continue
+				return
 			}
-			model.Locks[lockPath] = lock
+			locks[i] = lock
+		})
+		model.Locks = map[string]*cargo.Lock{}
+		for i, l := range locks {
+			if l != nil {
+				model.Locks[model.Roots[i].LockPath()] = l
+			}
 		}
 		s.cargo = model
 	})

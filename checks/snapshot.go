@@ -190,6 +190,15 @@ func parallel[T any](items []T, f func(T)) {
 	wg.Wait()
 }
 
+// indices returns 0, 1, …, n-1 (for parallel over a slice).
+func indices(n int) []int {
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	return idx
+}
+
 // dirOf is path.Dir with "" for the root.
 func dirOf(p string) string {
 	d := path.Dir(p)

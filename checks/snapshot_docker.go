@@ -66,11 +66,7 @@ func (s *Snapshot) Docker() *DockerModel {
 	s.dockerOnce.Do(func() {
 		paths := s.TrackedNamed(func(b string) bool { return dockerfile.IsDockerfileName(b) })
 		files := make([]*DockerFile, len(paths))
-		idx := make([]int, len(paths))
-		for i := range idx {
-			idx[i] = i
-		}
-		parallel(idx, func(i int) {
+		parallel(indices(len(paths)), func(i int) {
 			p := paths[i]
 			df := &DockerFile{Path: p}
 			files[i] = df

@@ -48,12 +48,8 @@ func (s *Snapshot) Flakes() *FlakeModel {
 		paths = slices.Compact(paths)
 
 		flakes := make([]*nix.Flake, len(paths))
-		idx := make([]int, len(paths))
-		for i := range idx {
-			idx[i] = i
-		}
 		rd := flakeReader{s}
-		parallel(idx, func(i int) {
+		parallel(indices(len(paths)), func(i int) {
 			f, errs := nix.AnalyzeFlake(paths[i], rd)
 			for _, fe := range errs {
 				s.addNixFileError(fe)
