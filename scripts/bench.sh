@@ -158,6 +158,10 @@ gobench() { # gobench PKG REGEXP: runs the benchmarks, output in $TMP/bench-<n>.
 log "Go benchmarks: Nix parser"
 nix_out=$(gobench ./internal/nix/ 'ParseCorpus$') || true
 nix_mbs=$(awk '/^BenchmarkParseCorpus/ { for (i=1;i<=NF;i++) if ($(i+1)=="MB/s") print $i }' <<<"$nix_out" | median_field)
+nix_file=$(awk '/^BenchmarkParseCorpus/ { for (i=1;i<=NF;i++) if ($(i+1)=="ns/file") print $i }' <<<"$nix_out" | median_field)
+log "Nix's own parser on the same files (nix-instantiate --parse, one process per file)"
+ni_out=$(go test -run XXX -bench 'NixInstantiateParse$' -benchtime 1x -count 1 ./internal/nix/ 2>&1) || true
+ni_file=$(awk '/^BenchmarkNixInstantiateParse/ { for (i=1;i<=NF;i++) if ($(i+1)=="ns/file") print $i }' <<<"$ni_out" | median_field)
 log "Go benchmarks: Dockerfile front end"
 df_out=$(gobench ./internal/dockerfile/ 'Parse1000$') || true
 df_ns=$(awk '/^BenchmarkParse1000/ { for (i=1;i<=NF;i++) if ($(i+1)=="ns/dockerfile") print $i }' <<<"$df_out" | median_field)
@@ -257,7 +261,8 @@ label() { awk -v n="$1" 'BEGIN{ if (n >= 1000) printf "%dk", n/1000; else print 
 	echo
 	echo "| Go benchmark (median of $GOCOUNT) | Result |"
 	echo "|---|---|"
-	echo "| Nix parser, \`ParseCorpus\` | ${nix_mbs} MB/s |"
+	echo "| Nix parser, \`ParseCorpus\` | ${nix_mbs} MB/s, ${nix_file} ns/file |"
+	echo "| \`nix-instantiate --parse\`, same files | ${ni_file} ns/file (process start-up included) |"
 	echo "| Dockerfile front end, \`Parse1000\` | ${df_ns} ns/Dockerfile |"
 	printf '%s\n' "$checks_rows"
 	echo

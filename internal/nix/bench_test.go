@@ -116,6 +116,7 @@ func BenchmarkParseCorpus(b *testing.B) {
 			ParseString("x.nix", s)
 		}
 	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(srcs)), "ns/file")
 }
 
 func BenchmarkParseLarge(b *testing.B) {
@@ -153,4 +154,5 @@ func BenchmarkNixInstantiateParse(b *testing.B) {
 			_ = cmd.Run() // some corpus files are rejected on purpose
 		}
 	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(files)), "ns/file")
 }
