@@ -330,6 +330,14 @@ var ErrNoTool = errors.New("no tool to run the fix")
 // run runs one generator, restoring its outputs when it fails.
 func (a *applier) run(ctx context.Context, act diag.Action) error {
 	argv, dir := act.Command, act.Dir
+	// A conflicted output is the user's merge in progress: regenerating it
+	// would overwrite their resolution, and `git add` would mark the
+	// conflict resolved. Refuse; its stage step is skipped as a failure.
+	for _, o := range act.Outputs {
+		if e, ok := a.r.Entry(o); ok && e.Conflicted {
+			return fmt.Errorf("%s is unmerged (conflicted) in the index; lockguard neither regenerates nor stages it: resolve the merge first (edit it and `git add %s`, or `git checkout --ours -- %s`), then run lockguard fix again", o, o, o)
+		}
+	}
 	if _, err := a.opts.LookPath(argv[0]); err != nil {
 		if len(act.Fallback) == 0 {
 			return fmt.Errorf("%w: %s is not on PATH; install it, or run `%s` in %s yourself", ErrNoTool, argv[0], shellJoin(argv), displayDir(dir))
@@ -355,7 +363,7 @@ func (a *applier) run(ctx context.Context, act diag.Action) error {
 	cmd.WaitDelay = 5 * time.Second
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
+	err := runChild(cmd) // own process group, interrupted gently, dies with lockguard: see proc_unix.go
 	if err == nil {
 		for _, s := range saved {
 			if s.changed() {

@@ -54,6 +54,11 @@ func (e *env) runFix(rf *runFlags, ff *fixFlags, args []string) error {
 	if ff.stage && ff.noStage {
 		return usagef("--stage and --no-stage contradict each other")
 	}
+	unlock, err := e.lockFix(ff.dryRun || ff.diff) // see lock.go
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	a, err := e.analyze(rf, args)
 	if err != nil {
 		return err

@@ -595,6 +595,12 @@ func (r *Repo) Stage(ctx context.Context, paths []string, force bool) error {
 	if len(paths) == 0 {
 		return nil
 	}
+	for _, p := range paths {
+		// `git add` of an unmerged path marks the conflict resolved.
+		if e, ok := r.Entry(p); ok && e.Conflicted {
+			return fmt.Errorf("refusing to stage %s: it is unmerged (conflicted) in the index; resolve the merge first", p)
+		}
+	}
 	args := []string{"--literal-pathspecs", "add"}
 	if force {
 		args = append(args, "--force")
