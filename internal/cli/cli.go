@@ -93,6 +93,9 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	case errors.As(err, &ue), errors.As(err, &ce), errors.As(err, &se), errors.Is(err, repo.ErrNotRepo), isCobraUsage(err):
 		fmt.Fprintf(stderr, "lockguard: %v\n", err)
 		return ExitUsage
+	case errors.Is(err, context.Canceled) || ctx.Err() != nil:
+		fmt.Fprintf(stderr, "lockguard: interrupted (%v)\n", err)
+		return ExitFindings
 	case errors.Is(err, repo.ErrIndexLocked):
 		fmt.Fprintf(stderr, "lockguard: %v\n", err)
 		return ExitFindings
