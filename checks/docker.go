@@ -3,7 +3,6 @@ package checks
 import (
 	"fmt"
 	"path"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -738,42 +737,7 @@ func nixWordOffset(df *DockerFile, in *dockerfile.Instr, calls []dockerfile.NixC
 	if in.Run.Exec || df.Src == nil {
 		return nixOffsets{}, false
 	}
-	call := calls[ci]
-	word, next, ok := nixWords(call.Cmd)
-	if !ok {
-		return nixOffsets{}, false
-	}
-	ls := lineStart(df.Src, call.Cmd.Line)
-	if ls < 0 {
-		return nixOffsets{}, false
-	}
-	le := len(df.Src)
-	if i := strings.IndexByte(string(df.Src[ls:]), '\n'); i >= 0 {
-		le = ls + i
-	}
-	lineText := string(df.Src[ls:le])
-	re, err := regexp.Compile(`(?:^|[\s;&|(){}'"` + "`" + `])(` + regexp.QuoteMeta(word) + `)[ \t]+(` + regexp.QuoteMeta(next) + `)(?:$|[\s;&|()'"` + "`" + `\\])`)
-	if err != nil {
-		return nixOffsets{}, false
-	}
-	matches := re.FindAllStringSubmatchIndex(lineText, -1)
-	k, same := 0, 0
-	for j, c := range calls {
-		if c.Cmd.Line != call.Cmd.Line {
-			continue
-		}
-		if w, n, ok := nixWords(c.Cmd); ok && w == word && n == next {
-			if j < ci {
-				k++
-			}
-			same++
-		}
-	}
-	if len(matches) == 0 || len(matches) != same {
-		return nixOffsets{}, false
-	}
-	m := matches[k]
-	return nixOffsets{nix: ls + m[2], sub: ls + m[4], word: word}, true
+	return nixWordAt(df.Src, calls, ci)
 }
 
 // nixWords returns the raw nix word of a command (after wrappers such as

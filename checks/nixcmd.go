@@ -418,25 +418,19 @@ func keptNixOptions(c dockerfile.Command, nixIdx int) []string {
 	return keep
 }
 
-// nixOffsets locate a nix word in a file.
-type nixWordOffsets struct {
-	nix  int    // byte offset of the nix word
-	word string // as written
-}
-
 // nixWordAt finds the nix word of calls[ci] in src, on the command's line:
 // the word followed by the command's next word; when the line has several
 // such places, calls on the line that look the same are matched to them in
 // order, and a count mismatch gives ok false.
-func nixWordAt(src []byte, calls []dockerfile.NixCall, ci int) (nixWordOffsets, bool) {
+func nixWordAt(src []byte, calls []dockerfile.NixCall, ci int) (nixOffsets, bool) {
 	call := calls[ci]
 	word, next, ok := nixWords(call.Cmd)
 	if !ok || src == nil {
-		return nixWordOffsets{}, false
+		return nixOffsets{}, false
 	}
 	ls := lineStart(src, call.Cmd.Line)
 	if ls < 0 {
-		return nixWordOffsets{}, false
+		return nixOffsets{}, false
 	}
 	le := len(src)
 	if i := strings.IndexByte(string(src[ls:]), '\n'); i >= 0 {
@@ -445,7 +439,7 @@ func nixWordAt(src []byte, calls []dockerfile.NixCall, ci int) (nixWordOffsets, 
 	lineText := string(src[ls:le])
 	re, err := regexp.Compile(`(?:^|[\s;&|(){}'"` + "`" + `@-])(` + regexp.QuoteMeta(word) + `)[ \t]+(` + regexp.QuoteMeta(next) + `)(?:$|[\s;&|()'"` + "`" + `\\])`)
 	if err != nil {
-		return nixWordOffsets{}, false
+		return nixOffsets{}, false
 	}
 	matches := re.FindAllStringSubmatchIndex(lineText, -1)
 	k, same := 0, 0
@@ -461,9 +455,9 @@ func nixWordAt(src []byte, calls []dockerfile.NixCall, ci int) (nixWordOffsets, 
 		}
 	}
 	if len(matches) == 0 || len(matches) != same {
-		return nixWordOffsets{}, false
+		return nixOffsets{}, false
 	}
-	return nixWordOffsets{nix: ls + matches[k][2], word: word}, true
+	return nixOffsets{nix: ls + matches[k][2], sub: ls + matches[k][4], word: word}, true
 }
 
 // matchWords matches the raw words in src from off, separated by blanks
