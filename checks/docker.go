@@ -261,16 +261,7 @@ func (s *Snapshot) imageCargoRoot(ctx *DockerContext, prior []*dockerfile.Instr,
 	if dir == "" {
 		return "", false
 	}
-	want := path.Join(dir, "Cargo.toml")
-	for i := len(prior) - 1; i >= 0; i-- {
-		c := prior[i].Copy
-		if c == nil || !c.FromContext() || c.Heredoc {
-			continue
-		}
-		rel, ok := s.landing(ctx, c, want)
-		if !ok {
-			continue
-		}
+	if rel, ok := s.latestLanding(ctx, prior, path.Join(dir, "Cargo.toml")); ok {
 		manifestDir := dirOf(join(ctx.Dir, rel))
 		for _, r := range s.Cargo().Roots {
 			if r.Dir() == manifestDir {
@@ -291,6 +282,21 @@ func (s *Snapshot) imageCargoRoot(ctx *DockerContext, prior []*dockerfile.Instr,
 			}
 		}
 		return dir, true
+	}
+	return "", false
+}
+
+// latestLanding finds the context file (context-relative) that the latest
+// COPY from the context among prior puts at imagePath.
+func (s *Snapshot) latestLanding(ctx *DockerContext, prior []*dockerfile.Instr, imagePath string) (string, bool) {
+	for i := len(prior) - 1; i >= 0; i-- {
+		c := prior[i].Copy
+		if c == nil || !c.FromContext() || c.Heredoc {
+			continue
+		}
+		if rel, ok := s.landing(ctx, c, imagePath); ok {
+			return rel, true
+		}
 	}
 	return "", false
 }

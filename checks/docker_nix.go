@@ -144,16 +144,7 @@ func (s *Snapshot) flakeByDir(dir string) *nix.Flake {
 // flake, and its directory in the image.
 func (s *Snapshot) imageFlake(ctx *DockerContext, prior []*dockerfile.Instr, dir string) (*nix.Flake, string) {
 	for d := dir; d != ""; d = path.Dir(d) {
-		want := path.Join(d, "flake.nix")
-		for i := len(prior) - 1; i >= 0; i-- {
-			c := prior[i].Copy
-			if c == nil || !c.FromContext() || c.Heredoc {
-				continue
-			}
-			rel, ok := s.landing(ctx, c, want)
-			if !ok {
-				continue
-			}
+		if rel, ok := s.latestLanding(ctx, prior, path.Join(d, "flake.nix")); ok {
 			if f := s.flakeByDir(dirOf(join(ctx.Dir, rel))); f != nil && path.Base(rel) == "flake.nix" {
 				return f, d
 			}
