@@ -70,6 +70,7 @@ func Run(snap *Snapshot, rules []*Rule, opts Options) (*Result, error) {
 	}
 	diag.Sort(ds)
 	ds = slices.CompactFunc(ds, func(a, b diag.Diagnostic) bool { return diag.Compare(a, b) == 0 })
+	setEditBases(snap, ds)
 	return &Result{Diagnostics: ds, FilesChecked: len(snap.FilesRead())}, nil
 }
 
@@ -92,4 +93,22 @@ func applyPathIgnores(cfg *config.Config, ds []diag.Diagnostic) []diag.Diagnosti
 		}
 		return false
 	})
+}
+
+// setEditBases records, in every edit action, the hash of the content the
+// rule computed the edit against (what the snapshot read; empty for a file
+// that does not exist), so that a fixer never applies byte offsets to
+// different content.
+func setEditBases(snap *Snapshot, ds []diag.Diagnostic) {
+	for _, d := range ds {
+		if d.Fix == nil {
+			continue
+		}
+		for i := range d.Fix.Actions {
+			a := &d.Fix.Actions[i]
+			if a.Kind == diag.ActionEdit && a.Base == "" {
+				a.Base = diag.BlobHash(snap.Source(a.Path))
+			}
+		}
+	}
 }

@@ -14,8 +14,6 @@ package fixers
 import (
 	"bytes"
 	"context"
-	"crypto/sha1"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -155,6 +153,7 @@ type runStep struct {
 
 type editStep struct {
 	path  string
+	base  string // blob hash the edits expect (diag.Action.Base)
 	edits []diag.TextEdit
 }
 
@@ -229,7 +228,7 @@ func (p *fixPlan) addEdits(acts []diag.Action, editIdx map[string]int, editSeen 
 		if !ok {
 			i = len(p.edits)
 			editIdx[act.Path] = i
-			p.edits = append(p.edits, editStep{path: act.Path})
+			p.edits = append(p.edits, editStep{path: act.Path, base: act.Base})
 		}
 		for _, e := range act.Edits {
 			k := fmt.Sprintf("%s\x00%d\x00%d\x00%s", act.Path, e.Start, e.End, e.NewText)
@@ -449,9 +448,12 @@ func (a *applier) edit(e editStep) (stage bool, err error) {
 		fmt.Fprint(a.opts.Out, UnifiedDiff(e.path, string(old), string(updated)))
 		return false, nil
 	}
+	if e.base != "" && e.base != diag.BlobHash(old) {
+		return false, fmt.Errorf("%s changed since it was checked (with --staged, its staged content differs from the work tree); run lockguard fix again without --staged", e.path)
+	}
 	clean := !existed
 	if ent, ok := a.r.Entry(e.path); ok && existed && !ent.IntentToAdd && !ent.Conflicted {
-		clean = ent.Hash == blobHash(old)
+		clean = ent.Hash == diag.BlobHash(old)
 	}
 	if err := WriteFileAtomic(full, updated, mode); err != nil {
 		return false, err
@@ -460,14 +462,6 @@ func (a *applier) edit(e editStep) (stage bool, err error) {
 	a.res.Changed = append(a.res.Changed, e.path)
 	a.mu.Unlock()
 	return clean, nil
-}
-
-// blobHash is git's object name of a blob with this content (SHA-1).
-func blobHash(data []byte) string {
-	h := sha1.New()
-	fmt.Fprintf(h, "blob %d\x00", len(data))
-	h.Write(data)
-	return hex.EncodeToString(h.Sum(nil))
 }
 
 // ApplyEdits applies non-overlapping edits to src.

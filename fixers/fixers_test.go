@@ -244,3 +244,31 @@ func TestEditStagesOnlyCleanFiles(t *testing.T) {
 		}
 	}
 }
+
+// An edit computed against other content (Base differs) is refused, and the
+// file is left alone.
+func TestEditRefusesChangedBase(t *testing.T) {
+	r := testenv.NewRepo(t)
+	r.Write("Dockerfile", "FROM x\nRUN nix build\n")
+	r.Commit("init")
+	rp := openRepo(t, r)
+	seen := []byte("FROM y\nRUN nix build\n") // what the rule read (say, the staged content)
+	ds := []diag.Diagnostic{{Fix: &diag.Fix{Applicability: diag.Safe, Actions: []diag.Action{
+		{Kind: diag.ActionEdit, Path: "Dockerfile", Base: diag.BlobHash(seen), Edits: []diag.TextEdit{{Start: 11, End: 11, NewText: "--flag "}}},
+	}}}}
+	res, err := Apply(context.Background(), rp, ds, Options{Stage: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Failed) != 1 || !strings.Contains(res.Failed[0].Err.Error(), "changed since it was checked") {
+		t.Fatalf("failed: %+v", res.Failed)
+	}
+	if data, _ := os.ReadFile(r.Path("Dockerfile")); string(data) != "FROM x\nRUN nix build\n" {
+		t.Fatalf("file was edited: %q", data)
+	}
+	// The matching base applies.
+	ds[0].Fix.Actions[0].Base = diag.BlobHash([]byte("FROM x\nRUN nix build\n"))
+	if res, err := Apply(context.Background(), rp, ds, Options{}); err != nil || len(res.Failed) != 0 || len(res.Changed) != 1 {
+		t.Fatalf("matching base: %+v %v", res, err)
+	}
+}

@@ -8,6 +8,9 @@ package diag
 
 import (
 	"cmp"
+	"crypto/sha1"
+	"encoding/hex"
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -86,6 +89,11 @@ type Action struct {
 	// ActionEdit
 	Path  string     `json:"path,omitempty"`
 	Edits []TextEdit `json:"edits,omitempty"`
+	// Base is the git blob hash of the content the edits were computed
+	// against (set by the engine). A fixer refuses to apply the edits to a
+	// file whose content has changed since (for example with --staged, when
+	// the staged content differs from the work tree).
+	Base string `json:"base,omitempty"`
 
 	// ActionStage
 	Paths []string `json:"paths,omitempty"`
@@ -150,6 +158,14 @@ func Compare(a, b Diagnostic) int {
 
 // Sort sorts diagnostics in place with Compare.
 func Sort(ds []Diagnostic) { slices.SortStableFunc(ds, Compare) }
+
+// BlobHash is git's object name (SHA-1) of a blob with this content.
+func BlobHash(data []byte) string {
+	h := sha1.New()
+	fmt.Fprintf(h, "blob %d\x00", len(data))
+	h.Write(data)
+	return hex.EncodeToString(h.Sum(nil))
+}
 
 // Span is a convenience for building positions.
 type Span struct {
