@@ -131,7 +131,19 @@ func TestCheckRunsNoRepositoryCode(t *testing.T) {
 			t.Fatalf("git %v: %v\n%s", args, err, out)
 		}
 	}
+	// fix --dry-run names the commands and runs none of them.
 	var out, errb bytes.Buffer
+	if code := Main([]string{"-C", dir, "fix", "--dry-run"}, strings.NewReader(""), &out, &errb); code != ExitFindings {
+		t.Fatalf("fix --dry-run: exit %d\n%s%s", code, out.String(), errb.String())
+	}
+	if !strings.Contains(out.String(), "$ (cd backend && cargo generate-lockfile)") {
+		t.Fatalf("fix --dry-run did not name the command:\n%s", out.String())
+	}
+	if calls, _ := os.ReadFile(record); strings.Contains(string(calls), "cargo") || strings.Contains(string(calls), "git add") {
+		t.Fatalf("fix --dry-run ran something: %q", calls)
+	}
+	out.Reset()
+	errb.Reset()
 	if code := Main([]string{"-C", dir, "fix"}, strings.NewReader(""), &out, &errb); code != ExitFindings {
 		t.Fatalf("fix with a failing cargo: exit %d\n%s%s", code, out.String(), errb.String())
 	}
