@@ -259,14 +259,21 @@ func generateLockFix(s *Snapshot, r cargo.Root) *diag.Fix {
 	}
 }
 
-// nearestDevShellFlake finds the closest tracked flake.nix at or above dir
-// whose text defines a dev shell.
+// nearestDevShellFlake finds the closest tracked flake at or above dir that
+// defines a dev shell (by the flake analysis; when its outputs could not be
+// determined, a flake.nix that mentions devShell or mkShell counts).
 func (s *Snapshot) nearestDevShellFlake(dir string) (string, bool) {
 	for d := dir; ; d = dirOf(d) {
-		f := join(d, "flake.nix")
-		if _, ok := s.Repo.Entry(f); ok {
-			if data, err := s.ReadFile(f); err == nil && (strings.Contains(string(data), "devShell") || strings.Contains(string(data), "mkShell")) {
-				return d, true
+		if f := s.flakeByDir(d); f != nil {
+			if _, tracked := s.Repo.Entry(f.Path); tracked {
+				if len(f.Outputs.DevShells) > 0 {
+					return d, true
+				}
+				if !f.Outputs.Complete {
+					if data, err := s.ReadFile(f.Path); err == nil && (strings.Contains(string(data), "devShell") || strings.Contains(string(data), "mkShell")) {
+						return d, true
+					}
+				}
 			}
 		}
 		if d == "" {
