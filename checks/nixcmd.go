@@ -609,9 +609,9 @@ func (s *Snapshot) scriptFiles() map[string]scriptKind {
 		case base == "justfile" || base == "Justfile" || base == ".justfile" || strings.HasSuffix(base, ".just"):
 			out[e.Path] = scriptKind{scan: scanJustfile, fixable: true}
 		case strings.HasPrefix(e.Path, ".github/workflows/") && (strings.HasSuffix(base, ".yml") || strings.HasSuffix(base, ".yaml")):
-			out[e.Path] = scriptKind{scan: scanWorkflow}
+			out[e.Path] = scriptKind{scan: scanWorkflow, fixable: true}
 		case e.Path == ".gitlab-ci.yml" || e.Path == ".gitlab-ci.yaml":
-			out[e.Path] = scriptKind{scan: scanGitlabCI}
+			out[e.Path] = scriptKind{scan: scanGitlabCI, fixable: true}
 		case e.Mode == 0o100755:
 			if fi, err := s.Repo.Lstat(e.Path); err != nil || !fi.Mode().IsRegular() || fi.Size() > 1<<20 {
 				continue
