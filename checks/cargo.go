@@ -246,6 +246,7 @@ func generateLockFix(s *Snapshot, r cargo.Root) *diag.Fix {
 		Command: []string{"cargo", "generate-lockfile"},
 		Dir:     r.Dir(),
 		Outputs: []string{lock},
+		Inputs:  rootManifests(r),
 	}
 	if flakeDir, ok := s.nearestDevShellFlake(r.Dir()); ok {
 		rel := strings.TrimPrefix(strings.TrimPrefix(r.Manifest.Path, flakeDir), "/")
@@ -257,6 +258,17 @@ func generateLockFix(s *Snapshot, r cargo.Root) *diag.Fix {
 		Description:   fmt.Sprintf("run `cargo generate-lockfile` in %s and stage %s", display(r.Dir()), lock),
 		Actions:       []diag.Action{run, {Kind: diag.ActionStage, Paths: []string{lock}}},
 	}
+}
+
+// rootManifests lists the manifests a root's lock is generated from.
+func rootManifests(r cargo.Root) []string {
+	out := []string{r.Manifest.Path}
+	for _, m := range r.Members {
+		if m.Path != r.Manifest.Path {
+			out = append(out, m.Path)
+		}
+	}
+	return out
 }
 
 // nearestDevShellFlake finds the closest tracked flake at or above dir that
@@ -361,7 +373,7 @@ func checkCargoLockStale(p *Pass) {
 			Applicability: diag.Safe,
 			Description:   fmt.Sprintf("run `cargo metadata` on %s to update %s minimally, and stage it", r.Manifest.Path, lockPath),
 			Actions: []diag.Action{
-				{Kind: diag.ActionRun, Command: []string{"cargo", "metadata", "--format-version", "1", "--manifest-path", path.Base(r.Manifest.Path)}, Dir: r.Dir(), Outputs: []string{lockPath}},
+				{Kind: diag.ActionRun, Command: []string{"cargo", "metadata", "--format-version", "1", "--manifest-path", path.Base(r.Manifest.Path)}, Dir: r.Dir(), Outputs: []string{lockPath}, Inputs: rootManifests(r)},
 				{Kind: diag.ActionStage, Paths: []string{lockPath}},
 			},
 		}

@@ -493,7 +493,7 @@ func checkFlakeLockUncommitted(p *Pass) {
 					Applicability: diag.Safe,
 					Description:   fmt.Sprintf("run `nix flake lock` in %s and stage %s", display(f.Dir), lock),
 					Actions: []diag.Action{
-						{Kind: diag.ActionRun, Command: []string{"nix", "--extra-experimental-features", "nix-command flakes", "flake", "lock"}, Dir: f.Dir, Outputs: []string{lock}},
+						{Kind: diag.ActionRun, Command: []string{"nix", "--extra-experimental-features", "nix-command flakes", "flake", "lock"}, Dir: f.Dir, Outputs: []string{lock}, Inputs: []string{f.Path}},
 						{Kind: diag.ActionStage, Paths: []string{lock}},
 					},
 				},

@@ -37,6 +37,9 @@ type Options struct {
 	Stage  bool // stage changed and generated files with git add
 	Force  bool // stage files that are ignored (git add --force)
 	Unsafe bool // apply fixes marked unsafe
+	// Staged: the findings judged the staged content (--staged, a hook).
+	// A generator whose inputs have unstaged changes is then not run.
+	Staged bool
 
 	Out      io.Writer // the plan and every command, before it runs
 	Err      io.Writer // progress and command output on failure
@@ -347,6 +350,11 @@ func (a *applier) run(ctx context.Context, act diag.Action) error {
 		}
 		argv, dir = act.Fallback, act.FallbackDir
 	}
+	if a.opts.Staged {
+		if err := a.inputsStaged(act.Inputs); err != nil {
+			return fmt.Errorf("not running `%s` in %s: %w", shellJoin(argv), displayDir(dir), err)
+		}
+	}
 	a.announce(shellJoin(argv), dir)
 	if a.opts.DryRun {
 		return nil
@@ -381,6 +389,21 @@ func (a *applier) run(ctx context.Context, act diag.Action) error {
 		return fmt.Errorf("`%s` in %s was interrupted; its partial output was removed", shellJoin(argv), displayDir(dir))
 	}
 	return fmt.Errorf("`%s` in %s failed (%v); nothing was changed:\n%s", shellJoin(argv), displayDir(dir), err, tail)
+}
+
+// inputsStaged checks that each input's work-tree content is what is staged.
+func (a *applier) inputsStaged(inputs []string) error {
+	for _, in := range inputs {
+		e, ok := a.r.Entry(in)
+		if !ok {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(a.r.Root(), filepath.FromSlash(in)))
+		if err != nil || diag.BlobHash(data) != e.Hash {
+			return fmt.Errorf("%s has unstaged changes, and the lockfile would be generated from them rather than from what you commit; stage or stash them first", in)
+		}
+	}
+	return nil
 }
 
 // savedFile remembers a file's state before a command, to undo a failure.

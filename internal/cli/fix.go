@@ -81,6 +81,7 @@ func (e *env) runFix(rf *runFlags, ff *fixFlags, args []string) error {
 		Stage:    stage,
 		Force:    ff.force,
 		Unsafe:   ff.unsafe,
+		Staged:   rf.staged,
 		Out:      e.stdout,
 		Err:      e.stderr,
 		Progress: progress,

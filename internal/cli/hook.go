@@ -168,7 +168,7 @@ func (e *env) hookFix(rf *runFlags) error {
 		return nil
 	}
 	fmt.Fprintln(e.stdout, "lockguard: fixing before the commit ([hook] fix = true):")
-	res, err := fixers.Apply(e.ctx, a.repo, a.result.Diagnostics, fixers.Options{Stage: true, Out: e.stdout, Err: e.stderr})
+	res, err := fixers.Apply(e.ctx, a.repo, a.result.Diagnostics, fixers.Options{Stage: true, Staged: true, Out: e.stdout, Err: e.stderr})
 	if err != nil {
 		return err
 	}

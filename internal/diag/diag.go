@@ -85,6 +85,11 @@ type Action struct {
 	Fallback []string `json:"fallback,omitempty"`
 	// FallbackDir is the directory of Fallback (repo-relative).
 	FallbackDir string `json:"fallback_dir,omitempty"`
+	// Inputs are the repo-relative files the command reads (the manifests
+	// a lockfile is generated from). When judging the staged content, a
+	// fixer refuses to run the command while an input has unstaged changes:
+	// the output would match the work tree, not what is committed.
+	Inputs []string `json:"inputs,omitempty"`
 
 	// ActionEdit
 	Path  string     `json:"path,omitempty"`
