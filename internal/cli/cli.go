@@ -199,6 +199,11 @@ func (e *env) repoPaths(r *repo.Repo, args []string) ([]string, error) {
 		if rel == "" {
 			return nil, nil // the whole repository
 		}
+		if _, err := os.Lstat(abs); err != nil {
+			if _, tracked := r.Entry(rel); !tracked && len(r.TrackedUnder(rel)) == 0 {
+				return nil, usagef("%s: no such file or directory", a)
+			}
+		}
 		out = append(out, rel)
 	}
 	return out, nil
