@@ -63,6 +63,10 @@ func (e *env) runFix(rf *runFlags, ff *fixFlags, args []string) error {
 	if err != nil {
 		return err
 	}
+	if len(a.result.Diagnostics) == 0 {
+		fmt.Fprintf(e.stdout, "Nothing to fix (%d files checked).\n", a.result.FilesChecked)
+		return nil
+	}
 	preCommit := e.getenv("PRE_COMMIT") == "1"
 	stage := a.cfg.Fix.Stage && !preCommit
 	switch {
