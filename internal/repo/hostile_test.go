@@ -21,18 +21,7 @@ import (
 // mark the conflict resolved, so Stage refuses it (with both backends), and
 // the index stays byte for byte the same.
 func TestHostileStageRefusesConflicted(t *testing.T) {
-	g := testenv.NewRepo(t)
-	g.WriteFiles(map[string]string{"c.txt": "base\n", "other.txt": "o"})
-	g.Commit("base")
-	g.Git("checkout", "-q", "-b", "theirs")
-	g.Write("c.txt", "theirs\n")
-	g.Commit("theirs")
-	g.Git("checkout", "-q", "main")
-	g.Write("c.txt", "ours\n")
-	g.Commit("ours")
-	if out, err := g.GitErr("merge", "theirs"); err == nil {
-		t.Fatalf("merge did not conflict: %s", out)
-	}
+	g := conflictedRepo(t)
 	g.Write("c.txt", "resolved?\n")
 	g.Write("new.txt", "n\n")
 	index := filepath.Join(g.Dir, ".git", "index")

@@ -489,7 +489,10 @@ func TestStateStrings(t *testing.T) {
 	}
 }
 
-func TestConflict(t *testing.T) {
+// conflictedRepo makes a repository in the middle of a merge whose c.txt
+// conflicts (stages 1-3 in the index).
+func conflictedRepo(t *testing.T) *testenv.Repo {
+	t.Helper()
 	g := testenv.NewRepo(t)
 	g.WriteFiles(map[string]string{"c.txt": "base\n", "other.txt": "o"})
 	g.Commit("base")
@@ -502,6 +505,11 @@ func TestConflict(t *testing.T) {
 	if out, err := g.GitErr("merge", "theirs"); err == nil {
 		t.Fatalf("merge did not conflict: %s", out)
 	}
+	return g
+}
+
+func TestConflict(t *testing.T) {
+	g := conflictedRepo(t)
 	ours := strings.TrimSpace(g.Git("rev-parse", ":2:c.txt"))
 	forBoth(t, func(t *testing.T, backend string) {
 		r := open(t, g.Env, g.Dir, backend)
