@@ -245,11 +245,28 @@ type fileEvent struct {
 
 func checkDockerNixUntracked(p *Pass) {
 	s := p.Snap
+	seen := map[string]bool{}
+	s.eachNixRun(func(df *DockerFile, ctx *DockerContext, st *dockerfile.Stage, list []stageInstr, i int, calls []dockerfile.NixCall) {
+		for ci := range calls {
+			for _, d := range s.untrackedForNix(df, ctx, list, i, calls, ci) {
+				key := fmt.Sprintf("%s:%d:%d:%s", df.Path, d.Line, d.Column, d.Message)
+				if !seen[key] {
+					seen[key] = true
+					p.Report(d)
+				}
+			}
+		}
+	})
+}
+
+// eachNixRun calls f for every RUN that runs nix commands, in every
+// Dockerfile, build context and stage: list is the stage's chain of
+// instructions (through FROM <stage>) and list[i] is the RUN.
+func (s *Snapshot) eachNixRun(f func(df *DockerFile, ctx *DockerContext, st *dockerfile.Stage, list []stageInstr, i int, calls []dockerfile.NixCall)) {
 	for _, df := range s.Docker().Files {
 		if df.File == nil {
 			continue
 		}
-		seen := map[string]bool{}
 		for _, ctx := range df.Contexts {
 			for _, st := range df.File.Stages {
 				list := stageChain(df, st)
@@ -257,15 +274,8 @@ func checkDockerNixUntracked(p *Pass) {
 					if si.st != st || si.in.Run == nil {
 						continue
 					}
-					calls := dockerfile.NixInvocations(si.in.Run.Commands)
-					for ci := range calls {
-						for _, d := range s.untrackedForNix(df, ctx, list, i, calls, ci) {
-							key := fmt.Sprintf("%d:%d:%s", d.Line, d.Column, d.Message)
-							if !seen[key] {
-								seen[key] = true
-								p.Report(d)
-							}
-						}
+					if calls := dockerfile.NixInvocations(si.in.Run.Commands); len(calls) > 0 {
+						f(df, ctx, st, list, i, calls)
 					}
 				}
 			}

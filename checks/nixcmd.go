@@ -516,50 +516,37 @@ func nixCallSpan(src []byte, calls []dockerfile.NixCall, ci int) diag.Span {
 
 func (s *Snapshot) dockerNixSites() []nixSite {
 	var out []nixSite
-	for _, df := range s.Docker().Files {
-		if df.File == nil {
-			continue
-		}
-		for _, ctx := range df.Contexts {
-			for _, st := range df.File.Stages {
-				list := stageChain(df, st)
-				for i, si := range list {
-					if si.st != st || si.in.Run == nil {
-						continue
-					}
-					calls := dockerfile.NixInvocations(si.in.Run.Commands)
-					prior := instrsOf(list[:i])
-					for ci, call := range calls {
-						ctx, df, st, in, cwd := ctx, df, st, si.in, call.Cmd.Dir
-						site := nixSite{path: df.Path, src: df.Src, calls: calls, ci: ci}
-						if in.Run.Exec {
-							site.src = nil
-						}
-						site.resolve = func(ref string) (*nix.Flake, string, string) {
-							dir := localFlakeImageDir(ref, cwd)
-							if dir == "" {
-								return nil, "", ""
-							}
-							f, fdir := s.imageFlake(ctx, prior, dir)
-							return f, fdir, cwd
-						}
-						site.rescan = func(edited []byte, line int) []dockerfile.NixCall {
-							nf, err := dockerfile.Parse(df.Path, edited)
-							if err != nil || st.Index >= len(nf.Stages) || in.Index >= len(nf.Stages[st.Index].Instrs) {
-								return nil
-							}
-							run := nf.Stages[st.Index].Instrs[in.Index].Run
-							if run == nil {
-								return nil
-							}
-							return callsOnLine(run.Commands, line)
-						}
-						out = append(out, site)
-					}
-				}
+	s.eachNixRun(func(df *DockerFile, ctx *DockerContext, st *dockerfile.Stage, list []stageInstr, i int, calls []dockerfile.NixCall) {
+		in := list[i].in
+		prior := instrsOf(list[:i])
+		for ci, call := range calls {
+			cwd := call.Cmd.Dir
+			site := nixSite{path: df.Path, src: df.Src, calls: calls, ci: ci}
+			if in.Run.Exec {
+				site.src = nil
 			}
+			site.resolve = func(ref string) (*nix.Flake, string, string) {
+				dir := localFlakeImageDir(ref, cwd)
+				if dir == "" {
+					return nil, "", ""
+				}
+				f, fdir := s.imageFlake(ctx, prior, dir)
+				return f, fdir, cwd
+			}
+			site.rescan = func(edited []byte, line int) []dockerfile.NixCall {
+				nf, err := dockerfile.Parse(df.Path, edited)
+				if err != nil || st.Index >= len(nf.Stages) || in.Index >= len(nf.Stages[st.Index].Instrs) {
+					return nil
+				}
+				run := nf.Stages[st.Index].Instrs[in.Index].Run
+				if run == nil {
+					return nil
+				}
+				return callsOnLine(run.Commands, line)
+			}
+			out = append(out, site)
 		}
-	}
+	})
 	return out
 }
 
