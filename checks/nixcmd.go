@@ -68,8 +68,11 @@ or build the package the flake does define (nix build .#server).
 Fix (unsafe: it changes what is built): when exactly one Cargo root lies under
 the flake's directory, rewrite the command to
 ` + "`nix develop --command bash -c \"cd <dir> && cargo build --release\"`" + ` (keeping
---extra-experimental-features). Only in Dockerfiles, shell scripts,
-Makefiles and justfiles; review it with ` + "`lockguard fix --diff`" + `.`,
+--extra-experimental-features, and the flake reference quoted when it is not
+a plain word). In Dockerfiles, shell scripts, Makefiles, justfiles, GitHub
+Actions steps and GitLab CI scripts (keeping the YAML quoting valid); a
+rewrite that the file's own parser would not read back as exactly that
+command is not offered. Review it with ` + "`lockguard fix --diff`" + `.`,
 	},
 	Check: checkNixBuildMissingOutput,
 }
@@ -157,6 +160,8 @@ type nixSite struct {
 	// rescan returns the nix calls of the edited file on line, to verify a
 	// fix; nil: the file kind gets no fix.
 	rescan func(edited []byte, line int) []dockerfile.NixCall
+	// escape spells shell text for the file (make doubles $); nil: as is.
+	escape func(string) string
 }
 
 func checkNixBuildMissingOutput(p *Pass) {
@@ -268,27 +273,53 @@ func (s *Snapshot) developFix(site nixSite, flake *nix.Flake, flakeAbs, cwd, ref
 	if !ok {
 		return nil, ""
 	}
+	target := ""
+	if ref != "." || shell != "" {
+		target = ref + shell
+	}
+	return developRewrite(site, target, cd)
+}
+
+// developRewrite rewrites the nix command of site to
+// `nix develop [target] --command …` building in cd. It offers only a
+// rewrite that its file's own parser reads back as exactly that argv.
+func developRewrite(site nixSite, target, cd string) (*diag.Fix, string) {
 	call := site.calls[site.ci]
 	nixIdx, words := nixRawWords(call.Cmd)
 	if nixIdx < 0 {
 		return nil, ""
 	}
-	keep := keptNixOptions(call.Cmd, nixIdx)
-	target := ""
-	if ref != "." || shell != "" {
-		target = " " + ref + shell
+	keepRaw, keepArgs := keptNixOptions(call.Cmd, nixIdx)
+	// The intended argv, and its spellings: the reference is quoted when
+	// it is not a plain word, so that nothing in it (a ?query holding
+	// $(…)) becomes shell syntax.
+	inner := []string{"cargo", "build", "--release"}
+	if cd != "." {
+		inner = []string{"bash", "-c", "cd " + cd + " && cargo build --release"}
 	}
+	argv := append(append([]string{call.Cmd.Args[nixIdx]}, keepArgs...), "develop")
+	if target != "" {
+		argv = append(argv, target)
+	}
+	argv = append(append(argv, "--command"), inner...)
 	var variants []string
 	for _, q := range []string{`"`, `'`} {
-		inner := "cargo build --release"
-		if cd != "." {
-			inner = "bash -c " + q + "cd " + cd + " && cargo build --release" + q
+		head := append(append([]string{words[0]}, keepRaw...), "develop")
+		if target != "" {
+			head = append(head, shellQuote(target, q, false))
 		}
-		head := append(append([]string{words[0]}, keep...), "develop")
-		variants = append(variants, strings.Join(head, " ")+target+" --command "+inner)
-		if cd == "." {
-			break
+		head = append(head, "--command")
+		for i, w := range inner {
+			head = append(head, shellQuote(w, q, i == 2))
 		}
+		text := strings.Join(head, " ")
+		if got, ok := dockerfile.LiteralArgv(text); !ok || !slices.Equal(got, argv) || slices.Contains(variants, text) {
+			continue
+		}
+		variants = append(variants, text)
+	}
+	if len(variants) == 0 {
+		return nil, ""
 	}
 	if site.rescan == nil {
 		return nil, variants[0]
@@ -297,17 +328,25 @@ func (s *Snapshot) developFix(site nixSite, flake *nix.Flake, flakeAbs, cwd, ref
 	if !ok {
 		return nil, variants[0]
 	}
-	end, ok := matchWords(site.src, off.nix, words)
+	esc := func(s string) string { return s }
+	if site.escape != nil {
+		esc = site.escape
+	}
+	escWords := make([]string, len(words))
+	for i, w := range words {
+		escWords[i] = esc(w)
+	}
+	end, ok := matchWords(site.src, off.nix, escWords)
 	if !ok {
 		return nil, variants[0]
 	}
 	for _, text := range variants {
-		edit := diag.TextEdit{Start: off.nix, End: end, NewText: text}
+		edit := diag.TextEdit{Start: off.nix, End: end, NewText: esc(text)}
 		edited, err := applyEdits(site.src, []diag.TextEdit{edit})
 		if err != nil {
 			return nil, ""
 		}
-		if !developIn(site.rescan(edited, call.Cmd.Line), cd) {
+		if !rewrittenAs(site.rescan(edited, call.Cmd.Line), text, argv) {
 			continue
 		}
 		return &diag.Fix{
@@ -319,18 +358,40 @@ func (s *Snapshot) developFix(site nixSite, flake *nix.Flake, flakeAbs, cwd, ref
 	return nil, ""
 }
 
-// developIn reports whether calls hold a nix develop that runs cargo build
-// (in cd).
-func developIn(calls []dockerfile.NixCall, cd string) bool {
+// shellQuote spells the word w for a POSIX shell: as it is when it is a
+// plain word (and force is false), else in the quotes q.
+func shellQuote(w, q string, force bool) string {
+	if !force && w != "" && plainWord.MatchString(w) {
+		return w
+	}
+	if q == "'" {
+		return "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
+	}
+	var sb strings.Builder
+	sb.WriteByte('"')
+	for _, r := range w {
+		if strings.ContainsRune("$`\\\"", r) {
+			sb.WriteByte('\\')
+		}
+		sb.WriteRune(r)
+	}
+	sb.WriteByte('"')
+	return sb.String()
+}
+
+var plainWord = regexp.MustCompile(`^[A-Za-z0-9_./:@%+=,#-]+$`)
+
+// rewrittenAs reports whether the re-parsed calls hold the rewritten
+// command exactly: its source words are text, taken by the shell as the
+// intended argv (so the file's own quoting, YAML's or make's, did not
+// change it).
+func rewrittenAs(calls []dockerfile.NixCall, text string, argv []string) bool {
 	for _, c := range calls {
-		if c.Sub != "develop" || len(c.InnerCommand) == 0 {
+		i, raw := nixRawWords(c.Cmd)
+		if i < 0 || strings.Join(raw, " ") != text {
 			continue
 		}
-		want := []string{"cargo", "build", "--release"}
-		if cd != "." {
-			want = []string{"bash", "-c", "cd " + cd + " && cargo build --release"}
-		}
-		if slices.Equal(c.InnerCommand, want) {
+		if slices.Equal(c.Cmd.Args[i:], argv) && !slices.Contains(c.Cmd.Dynamic[i:], true) {
 			return true
 		}
 	}
@@ -387,12 +448,11 @@ func nixRawWords(c dockerfile.Command) (int, []string) {
 	return -1, nil
 }
 
-// keptNixOptions are the raw options of a nix command that the rewrite
+// keptNixOptions are the options of a nix command that the rewrite
 // keeps: every option before the subcommand, and the experimental-features
 // settings after it.
-func keptNixOptions(c dockerfile.Command, nixIdx int) []string {
-	var keep []string
-	args, raw := c.Args[nixIdx+1:], c.Raw[nixIdx+1:]
+func keptNixOptions(c dockerfile.Command, nixIdx int) (raw, argv []string) {
+	args, rawWords := c.Args[nixIdx+1:], c.Raw[nixIdx+1:]
 	before := true
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -400,22 +460,17 @@ func keptNixOptions(c dockerfile.Command, nixIdx int) []string {
 			before = false
 			continue
 		}
-		n := 0
-		switch {
-		case a == "--extra-experimental-features" || a == "--experimental-features" || a == "--log-format" || a == "--store":
-			n = 1
-		case a == "--option":
-			n = 2
-		}
+		n := dockerfile.NixOptionArity(a)
 		features := strings.HasPrefix(a, "--extra-experimental-features") || strings.HasPrefix(a, "--experimental-features") ||
 			(a == "--option" && i+1 < len(args) && strings.HasSuffix(args[i+1], "experimental-features"))
 		if before || features {
 			end := min(i+1+n, len(args))
-			keep = append(keep, raw[i:end]...)
+			raw = append(raw, rawWords[i:end]...)
+			argv = append(argv, args[i:end]...)
 		}
 		i += n
 	}
-	return keep
+	return raw, argv
 }
 
 // nixWordAt finds the nix word of calls[ci] in src, on the command's line:
@@ -578,6 +633,7 @@ type scriptPiece struct {
 type scriptKind struct {
 	scan    func(p string, src []byte) []scriptPiece
 	fixable bool
+	escape  func(string) string // see nixSite.escape
 }
 
 func (s *Snapshot) scriptFiles() map[string]scriptKind {
@@ -592,7 +648,7 @@ func (s *Snapshot) scriptFiles() map[string]scriptKind {
 		case strings.HasSuffix(base, ".sh"):
 			out[e.Path] = shell
 		case base == "Makefile" || base == "makefile" || base == "GNUmakefile" || strings.HasSuffix(base, ".mk"):
-			out[e.Path] = scriptKind{scan: scanMakefile, fixable: true}
+			out[e.Path] = scriptKind{scan: scanMakefile, fixable: true, escape: makeEscape}
 		case base == "justfile" || base == "Justfile" || base == ".justfile" || strings.HasSuffix(base, ".just"):
 			out[e.Path] = scriptKind{scan: scanJustfile, fixable: true}
 		case strings.HasPrefix(e.Path, ".github/workflows/") && (strings.HasSuffix(base, ".yml") || strings.HasSuffix(base, ".yaml")):
@@ -654,7 +710,7 @@ func (s *Snapshot) pieceSites(p string, src []byte, kind scriptKind, piece scrip
 	var out []nixSite
 	for ci := range runs[0] {
 		ci := ci
-		site := nixSite{path: p, src: src, calls: runs[0], ci: ci}
+		site := nixSite{path: p, src: src, calls: runs[0], ci: ci, escape: kind.escape}
 		site.resolve = func(ref string) (*nix.Flake, string, string) {
 			var flake *nix.Flake
 			var fdir, cwd string
@@ -766,6 +822,9 @@ func scanMakefile(p string, src []byte) []scriptPiece {
 	}
 	return out
 }
+
+// makeEscape spells shell text in a recipe: make expands $.
+func makeEscape(s string) string { return strings.ReplaceAll(s, "$", "$$") }
 
 var makeVarRE = regexp.MustCompile(`\$(?:\([^()]*\)|\{[^{}]*\}|[A-Za-z_@<^+*?%])`)
 

@@ -94,7 +94,11 @@ func TestNixCmdKeptOptions(t *testing.T) {
 	if idx != 1 || words[0] != "nix" {
 		t.Fatalf("nix word at %d: %q", idx, words)
 	}
-	got := strings.Join(keptNixOptions(cmds[0], idx), " ")
+	raw, args := keptNixOptions(cmds[0], idx)
+	got := strings.Join(raw, " ")
+	if want := []string{"--extra-experimental-features", "nix-command flakes", "-L", "--option", "experimental-features", "nix-command flakes"}; !slices.Equal(args, want) {
+		t.Errorf("kept argv %q, want %q", args, want)
+	}
 	want := `--extra-experimental-features "nix-command flakes" -L --option experimental-features 'nix-command flakes'`
 	if got != want {
 		t.Errorf("kept %s, want %s", got, want)

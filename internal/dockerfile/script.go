@@ -1,6 +1,10 @@
 package dockerfile
 
-import "mvdan.cc/sh/v3/syntax"
+import (
+	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
+)
 
 // AnalyzeScript analyses a POSIX shell script that is not a RUN of a
 // Dockerfile (a *.sh file, a Makefile or justfile recipe line, a CI step):
@@ -25,3 +29,36 @@ func AnalyzeScript(src, dir string, line int) ([]Command, error) {
 // directory dir; "" for remote and registry references (github:…,
 // nixpkgs) and for relative references when dir is unknown.
 func LocalFlakeDir(ref, dir string) string { return localFlakeDir(ref, dir) }
+
+// LiteralArgv parses src as one simple shell command and returns its
+// argv when every word is a literal (quoted or not): no expansion, no
+// substitution, no glob, no assignment, redirection or second command.
+// ok is false otherwise.
+func LiteralArgv(src string) ([]string, bool) {
+	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(src), "")
+	if err != nil || len(f.Stmts) != 1 {
+		return nil, false
+	}
+	s := f.Stmts[0]
+	c, ok := s.Cmd.(*syntax.CallExpr)
+	if !ok || s.Negated || s.Background || s.Coprocess || len(s.Redirs) > 0 || len(c.Assigns) > 0 || len(c.Args) == 0 {
+		return nil, false
+	}
+	var argv []string
+	for _, w := range c.Args {
+		for _, p := range w.Parts {
+			if l, ok := p.(*syntax.Lit); ok && strings.ContainsAny(l.Value, "*?[{") {
+				return nil, false // globs and brace expansion
+			}
+		}
+		v, ok := wordValue(w, nil)
+		if !ok {
+			return nil, false
+		}
+		argv = append(argv, v)
+	}
+	return argv, true
+}
+
+// NixOptionArity is the number of values the nix CLI option opt takes.
+func NixOptionArity(opt string) int { return optArity(nixArity, opt) }

@@ -1,0 +1,262 @@
+package checks
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+	"mvdan.cc/sh/v3/expand"
+	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/lockguard/lockguard/internal/diag"
+	"github.com/lockguard/lockguard/internal/dockerfile"
+	"github.com/lockguard/lockguard/internal/nix"
+	"github.com/lockguard/lockguard/internal/testenv"
+)
+
+// hostileRef is a flake reference whose query holds a command
+// substitution: quoted in the source, it is a plain word.
+const hostileRef = `.?x=$(touch /tmp/PWNED)`
+
+// TestNixCmdLG401FixKeepsQuoting: issue 17 item 1. LG401's rewrite of
+// `nix build '.?x=$(touch /tmp/PWNED)#backend'` must keep the reference
+// one literal word wherever it rewrites it (Dockerfile, shell script,
+// Makefile, justfile, GitHub Actions, GitLab CI), or give no fix.
+func TestNixCmdLG401FixKeepsQuoting(t *testing.T) {
+	r := testenv.NewRepo(t)
+	r.WriteFiles(map[string]string{
+		"flake.nix":          "{ }\n",
+		"backend/Cargo.toml": "[package]\nname = \"backend\"\nversion = \"0.1.0\"\n",
+		"Dockerfile":         "FROM nixos/nix\nWORKDIR /src\nCOPY . .\nRUN nix build '" + hostileRef + "#backend'\n",
+		"build.sh":           "nix build '" + hostileRef + "#backend'\n",
+		"dq.sh":              "nix build \".?x=\\$(touch /tmp/PWNED)#backend\"\n",
+		"Makefile":           "build:\n\tnix build '" + strings.ReplaceAll(hostileRef, "$", "$$") + "#backend'\n",
+		"justfile":           "build:\n    nix build '" + hostileRef + "#backend'\n",
+		".github/workflows/ci.yml": "on: push\njobs:\n  b:\n    steps:\n      - run: nix build '" + hostileRef + "#backend'\n" +
+			"      - run: \"nix build '" + hostileRef + "#backend'\"\n",
+		".gitlab-ci.yml": "b:\n  script:\n    - 'nix build \".?x=\\$(touch /tmp/PWNED)#backend\"'\n",
+	})
+	r.Commit("init")
+	flakes := []*nix.Flake{{Path: "flake.nix", Dir: "", Outputs: outputs()}}
+	ds := withFlakes(t, r, flakes, NixBuildMissingOutput)
+	fixed := map[string]bool{}
+	for _, d := range ds {
+		if d.Fix == nil {
+			continue
+		}
+		for _, a := range d.Fix.Actions {
+			if a.Kind != diag.ActionEdit {
+				continue
+			}
+			src, err := os.ReadFile(filepath.Join(r.Dir, a.Path))
+			if err != nil {
+				t.Fatal(err)
+			}
+			edited, err := applyEdits(src, a.Edits)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, script := range shellTexts(t, a.Path, edited) {
+				found = checkNoInjection(t, a.Path, script) || found
+			}
+			if !found {
+				t.Errorf("%s: no nix develop after the fix:\n%s", a.Path, edited)
+			}
+			fixed[a.Path] = true
+		}
+	}
+	// Quoting the reference is always possible in these files.
+	for _, p := range []string{"Dockerfile", "build.sh", "dq.sh", "Makefile", "justfile", ".github/workflows/ci.yml", ".gitlab-ci.yml"} {
+		if !fixed[p] {
+			t.Errorf("%s: no fix", p)
+		}
+	}
+}
+
+// shellTexts extracts the shell scripts of a file as its interpreter
+// (Docker, make, just, the CI runner) hands them to the shell.
+func shellTexts(t *testing.T, p string, src []byte) []string {
+	t.Helper()
+	var out []string
+	switch {
+	case p == "Dockerfile":
+		for _, l := range strings.Split(string(src), "\n") {
+			if s, ok := strings.CutPrefix(l, "RUN "); ok {
+				out = append(out, s)
+			}
+		}
+	case p == "Makefile":
+		for _, l := range strings.Split(string(src), "\n") {
+			if s, ok := strings.CutPrefix(l, "\t"); ok {
+				if strings.Contains(strings.ReplaceAll(s, "$$", ""), "$") {
+					t.Errorf("Makefile: make expands %q", s)
+				}
+				out = append(out, strings.ReplaceAll(s, "$$", "$"))
+			}
+		}
+	case p == "justfile":
+		for _, l := range strings.Split(string(src), "\n") {
+			if s, ok := strings.CutPrefix(l, "    "); ok {
+				out = append(out, s)
+			}
+		}
+	case strings.HasSuffix(p, ".yml"):
+		var doc any
+		if err := yaml.Unmarshal(src, &doc); err != nil {
+			t.Fatalf("%s: the fix broke the YAML: %v\n%s", p, err, src)
+		}
+		var walk func(v any)
+		walk = func(v any) {
+			switch v := v.(type) {
+			case map[string]any:
+				for k, x := range v {
+					if s, ok := x.(string); ok && (k == "run" || k == "script") {
+						out = append(out, s)
+					}
+					walk(x)
+				}
+			case []any:
+				for _, x := range v {
+					if s, ok := x.(string); ok {
+						out = append(out, s)
+					}
+					walk(x)
+				}
+			}
+		}
+		walk(doc)
+	default:
+		out = append(out, string(src))
+	}
+	return out
+}
+
+// checkNoInjection parses script with mvdan/sh: it must hold no command
+// substitution, and the nix develop command must get the reference as one
+// literal word; it reports whether script holds a nix develop.
+func checkNoInjection(t *testing.T, p, script string) bool {
+	t.Helper()
+	f, err := syntax.NewParser().Parse(strings.NewReader(script), p)
+	if err != nil {
+		t.Errorf("%s: the fix broke the shell syntax: %v\n%s", p, err, script)
+		return false
+	}
+	found := false
+	syntax.Walk(f, func(n syntax.Node) bool {
+		switch n := n.(type) {
+		case *syntax.CmdSubst:
+			t.Errorf("%s: the rewrite runs a command substitution: %s", p, script)
+		case *syntax.CallExpr:
+			var words []string
+			for _, w := range n.Args {
+				v, err := expand.Literal(&expand.Config{}, w)
+				if err != nil {
+					t.Errorf("%s: %v", p, err)
+				}
+				words = append(words, v)
+			}
+			if slices.Contains(words, "develop") {
+				found = true
+				if !slices.Contains(words, hostileRef) {
+					t.Errorf("%s: the reference is not one literal word: %s", p, script)
+				}
+			}
+		}
+		return true
+	})
+	return found
+}
+
+// FuzzLG401Rewrite: the rewrite-and-reparse round trip of LG401's fix. A
+// nix build line (any quoting) in a shell script, a Makefile, a justfile, a
+// GitHub Actions step or a GitLab CI script is rewritten to nix develop
+// with its own flake reference; every rewrite offered must parse back, in
+// the file, as the intended argv and add no command substitution.
+func FuzzLG401Rewrite(f *testing.F) {
+	f.Add(`nix build '.?x=$(touch /tmp/PWNED)#backend'`, uint8(0))
+	f.Add(`nix build ".?dir=a b#x" -L`, uint8(1))
+	f.Add(`nix --extra-experimental-features "nix-command flakes" build .#x`, uint8(2))
+	f.Add(`nix build 'path:./x?rev=a\'b#y'`, uint8(3))
+	f.Add("nix build \".?q=\\`id\\`#y\"", uint8(4))
+	f.Fuzz(func(t *testing.T, line string, kind uint8) {
+		if strings.ContainsAny(line, "\n\r\x00") || len(line) > 300 {
+			return
+		}
+		var p, src string
+		var k scriptKind
+		switch kind % 5 {
+		case 0:
+			p, src, k = "build.sh", line+"\n", scriptKind{scan: scanShellScript, fixable: true}
+		case 1:
+			p, src, k = "Makefile", "build:\n\t"+line+"\n", scriptKind{scan: scanMakefile, fixable: true, escape: makeEscape}
+		case 2:
+			p, src, k = "justfile", "build:\n    "+line+"\n", scriptKind{scan: scanJustfile, fixable: true}
+		case 3:
+			p, src, k = ".github/workflows/ci.yml", "jobs:\n  b:\n    steps:\n      - run: "+line+"\n", scriptKind{scan: scanWorkflow, fixable: true}
+		case 4:
+			p, src, k = ".gitlab-ci.yml", "b:\n  script:\n    - "+line+"\n", scriptKind{scan: scanGitlabCI, fixable: true}
+		}
+		s := &Snapshot{}
+		for _, piece := range k.scan(p, []byte(src)) {
+			before := cmdSubsts(piece.text)
+			for _, site := range s.pieceSites(p, []byte(src), k, piece) {
+				call := site.calls[site.ci]
+				if call.Sub != "build" || len(call.Installables) != 1 {
+					continue
+				}
+				target := call.Installables[0]
+				if target == "" {
+					continue // the rewrite names no reference then
+				}
+				fix, _ := developRewrite(site, target, "backend")
+				if fix == nil {
+					continue
+				}
+				edited, err := applyEdits([]byte(src), fix.Actions[0].Edits)
+				if err != nil {
+					t.Fatal(err)
+				}
+				found := false
+				for _, pc := range k.scan(p, edited) {
+					if cmdSubsts(pc.text) > before {
+						t.Fatalf("%s: the rewrite adds a command substitution:\n%s", p, edited)
+					}
+					cmds, err := dockerfile.AnalyzeScript(pc.text, scriptRoot, pc.line)
+					if err != nil {
+						continue
+					}
+					for _, c := range dockerfile.NixInvocations(cmds) {
+						if c.Sub == "develop" && slices.Equal(c.Installables, []string{target}) &&
+							slices.Equal(c.InnerCommand, []string{"bash", "-c", "cd backend && cargo build --release"}) {
+							found = true
+						}
+					}
+				}
+				if !found {
+					t.Fatalf("%s: the rewrite does not read back as nix develop %q:\n%s", p, target, edited)
+				}
+			}
+		}
+	})
+}
+
+// cmdSubsts counts the command substitutions in a script ($(…), `…`, <(…)).
+func cmdSubsts(script string) int {
+	f, err := syntax.NewParser().Parse(strings.NewReader(script), "")
+	if err != nil {
+		return 0
+	}
+	n := 0
+	syntax.Walk(f, func(node syntax.Node) bool {
+		switch node.(type) {
+		case *syntax.CmdSubst, *syntax.ProcSubst:
+			n++
+		}
+		return true
+	})
+	return n
+}
