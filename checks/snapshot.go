@@ -80,6 +80,15 @@ func (s *Snapshot) ReadFile(p string) ([]byte, error) {
 	return fe.data, fe.err
 }
 
+// Overlay makes ReadFile return data as the content of p: `fix --dry-run`
+// and `fix --diff` check again with the edits they planned, changing nothing
+// on disk. Call it before the rules run.
+func (s *Snapshot) Overlay(p string, data []byte) {
+	fe := &fileEntry{data: data}
+	fe.once.Do(func() {})
+	s.files.Store(p, fe)
+}
+
 // Source returns the cached content of a file that a rule read, or nil. The
 // report uses it for snippets; it never reads new files.
 func (s *Snapshot) Source(p string) []byte {

@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -49,6 +50,70 @@ type Options struct {
 
 	// LookPath finds programs; nil = exec.LookPath. Tests replace it.
 	LookPath func(string) (string, error)
+
+	// Rounds carries what earlier rounds of one `lockguard fix` did: fix
+	// applies the fixes that do not overlap, checks again, and applies the
+	// rest in later rounds (see Rounds). nil = a single round.
+	Rounds *Rounds
+}
+
+// Rounds is the state that the rounds of one fix run share: the actions
+// already planned or run (a later round never runs a generator or applies an
+// edit twice, and never repeats a skip message), and in a dry run the
+// content that the planned edits give each file.
+type Rounds struct {
+	seen map[string]bool
+	// planned holds, in a dry run, each edited file's content before the
+	// first round (orig) and after the latest (cur); existed says whether
+	// the file existed before.
+	orig, cur map[string][]byte
+	existed   map[string]bool
+}
+
+// NewRounds returns the state of a fix run's first round.
+func NewRounds() *Rounds {
+	return &Rounds{seen: map[string]bool{}, orig: map[string][]byte{}, cur: map[string][]byte{}, existed: map[string]bool{}}
+}
+
+// Planned returns the content that a dry run's planned edits give each
+// existing file, by repo-relative path: a re-check reads them instead of
+// the disk.
+func (r *Rounds) Planned() map[string][]byte {
+	out := map[string][]byte{}
+	for p, data := range r.cur {
+		// A file the plan creates stays absent: the rules would see it
+		// through the overlay but not in the work tree.
+		if r.existed[p] {
+			out[p] = data
+		}
+	}
+	return out
+}
+
+// Diff is the unified diff from the files before the first round to the
+// combined result of every round's planned edits, file by file in path order.
+func (r *Rounds) Diff() string {
+	var sb strings.Builder
+	for _, p := range slices.Sorted(maps.Keys(r.cur)) {
+		old := string(r.orig[p])
+		if !r.existed[p] {
+			old = ""
+		}
+		sb.WriteString(UnifiedDiff(p, old, string(r.cur[p])))
+	}
+	return sb.String()
+}
+
+// first reports whether key is new to this fix run, and records it.
+func (r *Rounds) first(key string) bool {
+	if r == nil {
+		return true
+	}
+	if r.seen[key] {
+		return false
+	}
+	r.seen[key] = true
+	return true
 }
 
 // Skipped is a fix that was not applied, and why.
@@ -70,6 +135,13 @@ type Result struct {
 	Staged   []string // files staged
 	Skipped  []Skipped
 	Failed   []Failure
+	// Applied are the findings whose fixes this round planned or applied
+	// (new actions only: a finding whose actions an earlier round already
+	// took is not counted again).
+	Applied []diag.Diagnostic
+	// Deferred are the findings whose fixes overlap an edit applied in this
+	// round: fix applies them in a later round, after checking again.
+	Deferred []diag.Diagnostic
 }
 
 // Apply applies the fixes of ds in repository r.
@@ -84,7 +156,7 @@ func Apply(ctx context.Context, r *repo.Repo, ds []diag.Diagnostic, opts Options
 		opts.LookPath = exec.LookPath
 	}
 	p := plan(ds, opts)
-	res := &Result{Skipped: p.skipped}
+	res := &Result{Skipped: p.skipped, Applied: p.applied, Deferred: p.deferred}
 	a := &applier{r: r, opts: opts, res: res}
 
 	// 1. Generators, in parallel across directories.
@@ -150,6 +222,18 @@ func Apply(ctx context.Context, r *repo.Repo, ds []diag.Diagnostic, opts Options
 	return res, nil
 }
 
+// Pending counts the findings among ds whose fixes Apply would take a new
+// action for, given what opts.Rounds already did; it changes nothing.
+func Pending(ds []diag.Diagnostic, opts Options) int {
+	if opts.Rounds != nil {
+		c := *opts.Rounds
+		c.seen = maps.Clone(c.seen)
+		opts.Rounds = &c
+	}
+	p := plan(ds, opts)
+	return len(p.applied) + len(p.deferred)
+}
+
 type runStep struct {
 	action diag.Action
 }
@@ -166,14 +250,19 @@ type stageStep struct {
 }
 
 type fixPlan struct {
-	runs    []runStep
-	edits   []editStep
-	stages  []stageStep
-	skipped []Skipped
+	runs     []runStep
+	edits    []editStep
+	stages   []stageStep
+	skipped  []Skipped
+	applied  []diag.Diagnostic
+	deferred []diag.Diagnostic
 }
 
 // plan deduplicates the actions of all fixes: a file reported by several
-// rules is generated once and staged once.
+// rules is generated once and staged once. A fix whose edits overlap the
+// edits of a fix planned before it is deferred whole (ruff does the same):
+// the caller checks again after this round and applies it then, computed
+// against the edited file.
 func plan(ds []diag.Diagnostic, opts Options) fixPlan {
 	var p fixPlan
 	runSeen := map[string]bool{}
@@ -184,63 +273,146 @@ func plan(ds []diag.Diagnostic, opts Options) fixPlan {
 		if d.Fix == nil || len(d.Fix.Actions) == 0 {
 			continue
 		}
-		if d.Fix.Applicability == diag.Unsafe && !opts.Unsafe {
-			p.skipped = append(p.skipped, Skipped{Diag: d, Reason: "unsafe fix; review it with --diff and apply it with --unsafe-fixes"})
-			if opts.Diff {
-				// --diff shows what --unsafe-fixes would edit (edits are only printed).
-				p.addEdits(d.Fix.Actions, editIdx, editSeen)
+		skip := func(reason string) {
+			if opts.Rounds.first("skip\x00" + d.Rule + "\x00" + d.Path + "\x00" + d.Message) {
+				p.skipped = append(p.skipped, Skipped{Diag: d, Reason: reason})
+			}
+		}
+		unsafe := d.Fix.Applicability == diag.Unsafe && !opts.Unsafe
+		if unsafe && !opts.Diff {
+			skip("unsafe fix; review it with --diff and apply it with --unsafe-fixes")
+			continue
+		}
+		if reason := needsForce(d.Fix); reason != "" && !opts.Force && !unsafe {
+			skip(reason + "; change the ignore rule, or pass --force to stage it anyway")
+			continue
+		}
+		if p.overlaps(d.Fix.Actions, editIdx, editSeen) {
+			p.deferred = append(p.deferred, d)
+			continue
+		}
+		if unsafe {
+			// --diff shows what --unsafe-fixes would edit (edits are only printed).
+			skip("unsafe fix; review it with --diff and apply it with --unsafe-fixes")
+			if p.addEdits(d.Fix.Actions, editIdx, editSeen, opts.Rounds) {
+				p.applied = append(p.applied, d)
 			}
 			continue
 		}
-		if reason := needsForce(d.Fix); reason != "" && !opts.Force {
-			p.skipped = append(p.skipped, Skipped{Diag: d, Reason: reason + "; change the ignore rule, or pass --force to stage it anyway"})
-			continue
-		}
+		took := false
 		for _, act := range d.Fix.Actions {
 			switch act.Kind {
 			case diag.ActionRun:
 				key := act.Dir + "\x00" + strings.Join(act.Command, "\x00")
-				if !runSeen[key] {
+				if !runSeen[key] && opts.Rounds.first("run\x00"+key) {
 					runSeen[key] = true
 					p.runs = append(p.runs, runStep{action: act})
+					took = true
+				} else if runSeen[key] {
+					took = true // shared with a fix of this round
 				}
 			case diag.ActionEdit:
-				p.addEdits([]diag.Action{act}, editIdx, editSeen)
+				if p.addEdits([]diag.Action{act}, editIdx, editSeen, opts.Rounds) {
+					took = true
+				}
 			case diag.ActionStage:
 				for _, path := range act.Paths {
 					if i, ok := stageIdx[path]; ok {
 						p.stages[i].force = p.stages[i].force || act.Force
+						took = true
+						continue
+					}
+					if !opts.Rounds.first(fmt.Sprintf("stage\x00%s\x00%v", path, act.Force)) {
 						continue
 					}
 					stageIdx[path] = len(p.stages)
 					p.stages = append(p.stages, stageStep{path: path, force: act.Force})
+					took = true
 				}
 			}
+		}
+		if took {
+			p.applied = append(p.applied, d)
 		}
 	}
 	return p
 }
 
-// addEdits adds the edit actions among acts, once per file and edit.
-func (p *fixPlan) addEdits(acts []diag.Action, editIdx map[string]int, editSeen map[string]bool) {
+func editKey(act diag.Action, e diag.TextEdit) string {
+	return fmt.Sprintf("%s\x00%s\x00%d\x00%d\x00%s", act.Path, act.Base, e.Start, e.End, e.NewText)
+}
+
+// overlaps reports whether an edit among acts overlaps an edit already
+// planned for the same file (an identical edit does not count).
+func (p *fixPlan) overlaps(acts []diag.Action, editIdx map[string]int, editSeen map[string]bool) bool {
 	for _, act := range acts {
 		if act.Kind != diag.ActionEdit {
 			continue
 		}
 		i, ok := editIdx[act.Path]
 		if !ok {
-			i = len(p.edits)
-			editIdx[act.Path] = i
-			p.edits = append(p.edits, editStep{path: act.Path, base: act.Base})
+			continue
 		}
 		for _, e := range act.Edits {
-			k := fmt.Sprintf("%s\x00%d\x00%d\x00%s", act.Path, e.Start, e.End, e.NewText)
-			if !editSeen[k] {
-				editSeen[k] = true
-				p.edits[i].edits = append(p.edits[i].edits, e)
+			if editSeen[editKey(act, e)] {
+				continue
+			}
+			for _, x := range p.edits[i].edits {
+				if editsOverlap(x, e) {
+					return true
+				}
 			}
 		}
 	}
+	return false
+}
+
+// editsOverlap reports whether applying x and y together depends on their
+// order or breaks one of them: their ranges intersect, they start at the
+// same offset, or one inserts inside the other's range.
+func editsOverlap(x, y diag.TextEdit) bool {
+	switch {
+	case x.Start == y.Start:
+		return true
+	case x.Start < y.End && y.Start < x.End:
+		return true
+	case x.Start == x.End:
+		return y.Start < x.Start && x.Start < y.End
+	case y.Start == y.End:
+		return x.Start < y.Start && y.Start < x.End
+	}
+	return false
+}
+
+// addEdits adds the edit actions among acts, once per file and edit, and
+// reports whether it added one.
+func (p *fixPlan) addEdits(acts []diag.Action, editIdx map[string]int, editSeen map[string]bool, rounds *Rounds) bool {
+	added := false
+	for _, act := range acts {
+		if act.Kind != diag.ActionEdit {
+			continue
+		}
+		for _, e := range act.Edits {
+			k := editKey(act, e)
+			if editSeen[k] {
+				added = true // shared with a fix of this round
+				continue
+			}
+			if !rounds.first("edit\x00" + k) {
+				continue
+			}
+			i, ok := editIdx[act.Path]
+			if !ok {
+				i = len(p.edits)
+				editIdx[act.Path] = i
+				p.edits = append(p.edits, editStep{path: act.Path, base: act.Base})
+			}
+			editSeen[k] = true
+			p.edits[i].edits = append(p.edits[i].edits, e)
+			added = true
+		}
+	}
+	return added
 }
 
 func needsForce(f *diag.Fix) string {
@@ -456,6 +628,20 @@ func (a *applier) edit(e editStep) (stage bool, err error) {
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return false, err
 	}
+	rounds := a.opts.Rounds
+	dry := a.opts.Diff || a.opts.DryRun
+	if dry && rounds != nil {
+		if cur, ok := rounds.cur[e.path]; ok {
+			// An earlier round of this dry run planned edits here; these
+			// must have been computed against them.
+			if e.base != "" && e.base != diag.BlobHash(cur) {
+				return false, nil
+			}
+			old = cur
+		} else {
+			rounds.orig[e.path], rounds.existed[e.path] = old, existed
+		}
+	}
 	mode := os.FileMode(0o644)
 	if fi, err := os.Stat(full); err == nil {
 		mode = fi.Mode().Perm()
@@ -467,8 +653,12 @@ func (a *applier) edit(e editStep) (stage bool, err error) {
 	if bytes.Equal(old, updated) {
 		return false, nil
 	}
-	if a.opts.Diff || a.opts.DryRun {
-		fmt.Fprint(a.opts.Out, UnifiedDiff(e.path, string(old), string(updated)))
+	if dry {
+		if rounds != nil {
+			rounds.cur[e.path] = updated // the caller prints the combined diff
+		} else {
+			fmt.Fprint(a.opts.Out, UnifiedDiff(e.path, string(old), string(updated)))
+		}
 		return false, nil
 	}
 	if e.base != "" && e.base != diag.BlobHash(old) {

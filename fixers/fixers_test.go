@@ -114,6 +114,47 @@ func TestPlanDeduplicates(t *testing.T) {
 	}
 }
 
+// Overlapping fixes: the first is planned, a fix overlapping it is deferred
+// whole to the next round, an identical edit is shared, and a later round
+// never plans an action an earlier one took.
+func TestPlanDefersOverlappingFixes(t *testing.T) {
+	edit := func(es ...diag.TextEdit) *diag.Fix {
+		return &diag.Fix{Applicability: diag.Safe, Actions: []diag.Action{{Kind: diag.ActionEdit, Path: "Dockerfile", Edits: es}, {Kind: diag.ActionStage, Paths: []string{"Dockerfile"}}}}
+	}
+	insert := diag.TextEdit{Start: 7, End: 7, NewText: " --flag"}
+	ds := []diag.Diagnostic{
+		{Rule: "LG402", Fix: edit(insert)},
+		{Rule: "LG402", Path: "again", Fix: edit(insert)},                                    // identical: shared
+		{Rule: "LG401", Fix: edit(diag.TextEdit{Start: 4, End: 20, NewText: "nix develop"})}, // contains the insert
+		{Rule: "LG999", Fix: edit(diag.TextEdit{Start: 7, End: 9, NewText: "x"})},            // starts at the insert
+		{Rule: "LG998", Fix: edit(diag.TextEdit{Start: 20, End: 22, NewText: "y"})},          // elsewhere
+	}
+	rounds := NewRounds()
+	p := plan(ds, Options{Rounds: rounds})
+	var applied, deferred []string
+	for _, d := range p.applied {
+		applied = append(applied, d.Rule)
+	}
+	for _, d := range p.deferred {
+		deferred = append(deferred, d.Rule)
+	}
+	if strings.Join(applied, " ") != "LG402 LG402 LG998" || strings.Join(deferred, " ") != "LG401 LG999" {
+		t.Fatalf("applied %v, deferred %v", applied, deferred)
+	}
+	if len(p.edits) != 1 || len(p.edits[0].edits) != 2 {
+		t.Fatalf("edits: %+v", p.edits)
+	}
+	if n := Pending(ds[:2], Options{Rounds: rounds}); n != 0 {
+		t.Fatalf("Pending after the round = %d, want 0 (already planned)", n)
+	}
+	if n := Pending(ds, Options{Rounds: rounds}); n != 2 {
+		t.Fatalf("Pending = %d, want the 2 deferred", n)
+	}
+	if p := plan(ds[:2], Options{Rounds: rounds}); len(p.applied) != 0 || len(p.edits) != 0 {
+		t.Fatalf("second round re-planned: %+v", p)
+	}
+}
+
 func openRepo(t *testing.T, r *testenv.Repo) *repo.Repo {
 	t.Helper()
 	rp, err := repo.Open(repo.Options{Dir: r.Dir, Env: r.Env})

@@ -84,6 +84,12 @@ type analysis struct {
 }
 
 func (e *env) analyze(rf *runFlags, args []string) (*analysis, error) {
+	return e.analyzeWith(rf, args, nil)
+}
+
+// analyzeWith runs the rules reading overlay's contents instead of those
+// files on disk (a dry run's planned edits).
+func (e *env) analyzeWith(rf *runFlags, args []string, overlay map[string][]byte) (*analysis, error) {
 	r, err := e.openRepo(rf.staged)
 	if err != nil {
 		return nil, err
@@ -108,6 +114,9 @@ func (e *env) analyze(rf *runFlags, args []string) (*analysis, error) {
 		return nil, err
 	}
 	snap := checks.NewSnapshot(r, cfg)
+	for p, data := range overlay {
+		snap.Overlay(p, data)
+	}
 	res, err := checks.Run(snap, rules, checks.Options{Paths: paths})
 	if err != nil {
 		return nil, err

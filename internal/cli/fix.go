@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -79,8 +80,10 @@ func (e *env) runFix(rf *runFlags, ff *fixFlags, args []string) error {
 	if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		progress = true
 	}
-	res, err := fixers.Apply(e.ctx, a.repo, a.result.Diagnostics, fixers.Options{
-		DryRun:   ff.dryRun || ff.diff, // --diff changes nothing either
+	dry := ff.dryRun || ff.diff // --diff changes nothing either
+	rounds := fixers.NewRounds()
+	opts := fixers.Options{
+		DryRun:   dry,
 		Diff:     ff.diff,
 		Stage:    stage,
 		Force:    ff.force,
@@ -89,34 +92,65 @@ func (e *env) runFix(rf *runFlags, ff *fixFlags, args []string) error {
 		Out:      e.stdout,
 		Err:      e.stderr,
 		Progress: progress,
-	})
-	if err != nil {
-		return err
+		Rounds:   rounds,
 	}
-	for _, f := range res.Failed {
-		fmt.Fprintf(e.stderr, "lockguard: fix failed: %v\n", f.Err)
+	// Like ruff: apply the fixes that do not overlap, check again, and
+	// apply what the new check offers, until a round has nothing new to do.
+	first := a
+	var changed []string
+	var failed []fixers.Failure
+	var skipped []fixers.Skipped
+	applied := 0
+	for round := 1; ; round++ {
+		res, err := fixers.Apply(e.ctx, a.repo, a.result.Diagnostics, opts)
+		if err != nil {
+			return err
+		}
+		for _, f := range res.Failed {
+			fmt.Fprintf(e.stderr, "lockguard: fix failed: %v\n", f.Err)
+		}
+		skipped = append(skipped, res.Skipped...)
+		changed = append(changed, res.Changed...)
+		failed = append(failed, res.Failed...)
+		applied += len(res.Applied)
+		if len(res.Applied) == 0 || e.ctx.Err() != nil {
+			break // nothing new was done: a is what is left
+		}
+		if a, err = e.analyzeWith(rf, args, rounds.Planned()); err != nil {
+			return err
+		}
+		if round == maxFixRounds {
+			if n := fixers.Pending(a.result.Diagnostics, opts); n > 0 {
+				fmt.Fprintf(e.stderr, "lockguard: fixes did not settle after %d rounds: %d finding%s still offer%s a new fix (a fix may undo another); review them with `lockguard fix --diff`\n", maxFixRounds, n, plural(n), map[bool]string{true: "s", false: ""}[n == 1])
+				failed = append(failed, fixers.Failure{Err: fmt.Errorf("fixes did not settle after %d rounds", maxFixRounds)})
+			}
+			break
+		}
 	}
-	for _, s := range res.Skipped {
+	if dry {
+		fmt.Fprint(e.stdout, rounds.Diff())
+	}
+	for _, s := range skipped {
 		fmt.Fprintf(e.stdout, "skipped %s at %s:%d: %s\n", s.Diag.Rule, s.Diag.Path, s.Diag.Line, s.Reason)
 	}
-	if ff.dryRun || ff.diff {
-		if n := countFixable(a); n > 0 {
-			fmt.Fprintf(e.stdout, "would fix %d finding%s (dry run: nothing changed)\n", n, plural(n))
+	if dry {
+		if applied > 0 {
+			fmt.Fprintf(e.stdout, "would fix %d finding%s (dry run: nothing changed)\n", applied, plural(applied))
 		}
-		if failing(a.result.Diagnostics, a.failOn) {
+		// Nothing changed: the findings are all still there.
+		if failing(first.result.Diagnostics, first.failOn) {
 			return exitError{ExitFindings}
 		}
 		return nil
 	}
-	if len(res.Changed) > 0 {
-		fmt.Fprintf(e.stdout, "changed: %s\n", strings.Join(res.Changed, " "))
+	slices.Sort(changed)
+	changed = slices.Compact(changed)
+	if len(changed) > 0 {
+		fmt.Fprintf(e.stdout, "changed: %s\n", strings.Join(changed, " "))
 	}
-	// Check again: what is left is what the exit code is about.
-	after, err := e.analyze(rf, args)
-	if err != nil {
-		return err
-	}
-	fixed := countGone(a.result.Diagnostics, after.result.Diagnostics)
+	// a is the last check: what is left is what the exit code is about.
+	after := a
+	fixed := countGone(first.result.Diagnostics, after.result.Diagnostics)
 	if fixed > 0 {
 		fmt.Fprintf(e.stdout, "fixed %d finding%s\n", fixed, plural(fixed))
 	}
@@ -128,11 +162,11 @@ func (e *env) runFix(rf *runFlags, ff *fixFlags, args []string) error {
 		}
 	}
 	code := ExitOK
-	if failing(left, after.failOn) || len(res.Failed) > 0 {
+	if failing(left, after.failOn) || len(failed) > 0 {
 		code = ExitFindings
 	}
-	if preCommit && len(res.Changed) > 0 {
-		fmt.Fprintf(e.stdout, "files were modified by this hook: %s (stage them and commit again)\n", strings.Join(res.Changed, " "))
+	if preCommit && len(changed) > 0 {
+		fmt.Fprintf(e.stdout, "files were modified by this hook: %s (stage them and commit again)\n", strings.Join(changed, " "))
 		code = ExitFindings
 	}
 	if code != ExitOK {
@@ -140,6 +174,9 @@ func (e *env) runFix(rf *runFlags, ff *fixFlags, args []string) error {
 	}
 	return nil
 }
+
+// maxFixRounds bounds fix's apply-and-check-again loop.
+const maxFixRounds = 10
 
 // countGone counts the findings of before that are not in after (by rule,
 // file and message: a fix may move lines). New findings that a fix reveals
@@ -161,6 +198,13 @@ func countGone(before, after []diag.Diagnostic) int {
 	return n
 }
 
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
 func countFixable(a *analysis) int {
 	n := 0
 	for _, d := range a.result.Diagnostics {
@@ -169,11 +213,4 @@ func countFixable(a *analysis) int {
 		}
 	}
 	return n
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }
