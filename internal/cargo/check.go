@@ -2,6 +2,7 @@ package cargo
 
 import (
 	"fmt"
+	neturl "net/url"
 	"strings"
 )
 
@@ -57,17 +58,32 @@ func CheckLock(root Root, lock *Lock, byDir map[string]*Manifest) []Stale {
 			c.members[m.Dir] = true
 		}
 	}
+	var queue []*node
 	for _, m := range root.Members {
 		if m != nil && m.Package != nil {
-			c.visit(m, nil)
+			if n, _ := c.visit(m, nil); n != nil {
+				queue = append(queue, n)
+			}
 		}
 	}
-	for i := 0; i < len(c.nodes); i++ {
-		n := c.nodes[i]
-		n.deps = c.resolveDeps(n.m, n.member)
-		for _, d := range n.deps {
-			if d.target != nil {
-				c.visit(d.target, &edge{from: n, dep: d})
+	// Features decide which optional dependencies are resolved: members
+	// get all of theirs, other path packages what their dependents
+	// request. Iterate until no package gains a feature.
+	for len(queue) > 0 {
+		n := queue[0]
+		queue = queue[1:]
+		if n.all == nil {
+			n.all = c.resolveDeps(n.m, n.member)
+		}
+		n.deps = n.deps[:0]
+		for _, a := range c.activate(n) {
+			n.deps = append(n.deps, a.dep)
+			if a.dep.target == nil {
+				continue
+			}
+			t, isNew := c.visit(a.dep.target, &edge{from: n, dep: a.dep})
+			if t.request(a.features, a.dflt) || isNew {
+				queue = append(queue, t)
 			}
 		}
 	}
@@ -84,12 +100,17 @@ func CheckLock(root Root, lock *Lock, byDir map[string]*Manifest) []Stale {
 type node struct {
 	m      *Manifest
 	member bool
-	via    *edge // first dependency that reached it
-	deps   []resolvedDep
-	ver    string
-	verOK  bool
-	entry  *LockPackage // nil when the package is not locked as it is
-	other  *LockPackage // a locked path package of the same name, other version
+	via    *edge         // first dependency that reached it
+	all    []resolvedDep // every dependency cargo could resolve
+	deps   []resolvedDep // those the active features turn on
+	// feats are the features dependents request (non-members), dflt
+	// whether any of them asks for the default features.
+	feats map[string]bool
+	dflt  bool
+	ver   string
+	verOK bool
+	entry *LockPackage // nil when the package is not locked as it is
+	other *LockPackage // a locked path package of the same name, other version
 }
 
 type edge struct {
@@ -116,16 +137,18 @@ type checker struct {
 	out     []Stale
 }
 
-func (c *checker) visit(m *Manifest, via *edge) {
+// visit returns the node of m, creating it (isNew) on first sight.
+func (c *checker) visit(m *Manifest, via *edge) (n *node, isNew bool) {
 	if n := c.seen[m.Dir]; n != nil {
 		if n.via == nil {
 			n.via = via
 		}
-		return
+		return n, false
 	}
-	n := &node{m: m, member: c.members[m.Dir], via: via}
+	n = &node{m: m, member: c.members[m.Dir], via: via, feats: map[string]bool{}}
 	c.seen[m.Dir] = n
 	c.nodes = append(c.nodes, n)
+	return n, true
 }
 
 func (c *checker) report(path string, pos Pos, format string, args ...any) {
@@ -212,6 +235,11 @@ func (c *checker) resolveDeps(m *Manifest, member bool) []resolvedDep {
 			}
 			eff = wd
 			eff.Key, eff.Kind, eff.Target, eff.Optional, eff.Pos, eff.Workspace = d.Key, d.Kind, d.Target, d.Optional, d.Pos, true
+			// Features add up; default features stay on unless the
+			// workspace turns them off and the member does not turn
+			// them back on.
+			eff.Features = append(append([]string(nil), wd.Features...), d.Features...)
+			eff.NoDefault = wd.NoDefault && !(d.DefaultSet && !d.NoDefault)
 			base = ws.Dir
 		}
 		rd := resolvedDep{Dep: eff}
@@ -297,7 +325,7 @@ func (c *checker) linked(entry *LockPackage, ok func(*LockPackage) bool) bool {
 		r := parseLockRef(s)
 		for _, i := range c.byName[r.name] {
 			p := &c.lock.Packages[i]
-			if r.version != "" && p.Version != r.version || r.source != "" && p.Source != r.source {
+			if r.version != "" && p.Version != r.version || r.source != "" && !sameSource(p.Source, r.source) {
 				continue
 			}
 			if ok(p) {
@@ -393,8 +421,10 @@ func gitRefQuery(d Dep) string {
 }
 
 // gitSourceMatches compares a lock source "git+URL[?ref]#commit" with a
-// manifest URL and reference, using cargo's canonical URL comparison (no
-// trailing slash, no .git suffix, lower-case github.com paths).
+// manifest URL and reference ("branch=feat/x"), using cargo's canonical URL
+// comparison (no trailing slash, no .git suffix, lower-case github.com
+// paths). Cargo writes the reference form-urlencoded
+// (?branch=feat%2Fx), so the lock's query is decoded first.
 func gitSourceMatches(source, url, ref string) bool {
 	s, ok := strings.CutPrefix(source, "git+")
 	if !ok {
@@ -402,7 +432,33 @@ func gitSourceMatches(source, url, ref string) bool {
 	}
 	s, _, _ = strings.Cut(s, "#")
 	u, q, _ := strings.Cut(s, "?")
-	return canonicalGitURL(u) == canonicalGitURL(url) && q == ref
+	return canonicalGitURL(u) == canonicalGitURL(url) && decodeQuery(q) == ref
+}
+
+// decodeQuery decodes "key=value" written form-urlencoded; a query that
+// does not decode is returned as it is.
+func decodeQuery(q string) string {
+	k, v, ok := strings.Cut(q, "=")
+	if !ok {
+		return q
+	}
+	dk, err1 := neturl.QueryUnescape(k)
+	dv, err2 := neturl.QueryUnescape(v)
+	if err1 != nil || err2 != nil {
+		return q
+	}
+	return dk + "=" + dv
+}
+
+// sameSource compares a package's source with the source of a lock
+// dependency entry, which Cargo writes without the git #commit fragment.
+func sameSource(pkgSource, refSource string) bool {
+	if pkgSource == refSource {
+		return true
+	}
+	p, _, _ := strings.Cut(pkgSource, "#")
+	r, _, _ := strings.Cut(refSource, "#")
+	return p == r
 }
 
 func canonicalGitURL(u string) string {

@@ -22,9 +22,12 @@ type Manifest struct {
 	// Patches holds [patch.<source>] entries (Kind "patch", Target the
 	// source key) and [replace] entries (Kind "replace"). Cargo only honours
 	// them in the workspace root manifest.
-	Patches  []Dep
-	Bins     []Target // [[bin]] entries
-	AutoBins bool     // package.autobins (default true)
+	Patches []Dep
+	Bins    []Target // [[bin]] entries
+	// Features is the [features] table: feature name → what it enables
+	// ("feat", "dep:x", "x/feat", "x?/feat").
+	Features map[string][]string
+	AutoBins bool // package.autobins (default true)
 	// HeaderPos is the [package] header, or [workspace] when there's no
 	// package (where LG101 reports); line 1 for a manifest with neither.
 	HeaderPos Pos
@@ -66,7 +69,12 @@ type Dep struct {
 	Kind             string // "normal", "dev", "build" ("patch", "replace" in Manifest.Patches)
 	Target           string // the cfg(…) or triple of [target.X.dependencies], else ""
 	Optional         bool
-	Pos              Pos
+	// Features are the features the dependency requests (`features = […]`);
+	// NoDefault is `default-features = false` and DefaultSet says whether
+	// default-features was written at all (workspace inheritance needs it).
+	Features              []string
+	NoDefault, DefaultSet bool
+	Pos                   Pos
 }
 
 // Target is a [[bin]] (or other) target entry.
@@ -123,6 +131,9 @@ func ParseManifest(manifestPath string, data []byte) (*Manifest, error) {
 		m.Deps = append(m.Deps, deps...)
 	}
 	sortDeps(m.Deps)
+	if err := m.parseFeatures(d); err != nil {
+		return nil, err
+	}
 	if err := m.parsePatches(d); err != nil {
 		return nil, err
 	}
@@ -304,6 +315,18 @@ func parseDep(d *doc, path []string, k string, v any, kind, target string) (Dep,
 		if dep.Optional, _, err = d.boolean(v, p, "optional"); err != nil {
 			return dep, err
 		}
+		if dep.Features, err = d.strings(v, p, "features"); err != nil {
+			return dep, err
+		}
+		for _, k := range []string{"default-features", "default_features"} {
+			df, ok, err := d.boolean(v, p, k)
+			if err != nil {
+				return dep, err
+			}
+			if ok {
+				dep.NoDefault, dep.DefaultSet = !df, true
+			}
+		}
 		if _, ok := v["version"]; ok {
 			p, hasReq = append(p, "version"), true
 		}
@@ -316,6 +339,20 @@ func parseDep(d *doc, path []string, k string, v any, kind, target string) (Dep,
 		}
 	}
 	return dep, nil
+}
+
+func (m *Manifest) parseFeatures(d *doc) error {
+	t, err := d.table(d.root, nil, "features")
+	if err != nil || t == nil {
+		return err
+	}
+	m.Features = make(map[string][]string, len(t))
+	for _, k := range sortedKeys(t) {
+		if m.Features[k], err = d.strings(t, []string{"features"}, k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (m *Manifest) parsePatches(d *doc) error {
