@@ -96,9 +96,22 @@ crane and nixpkgs' cargo hooks use) refuses to build:
 
 It triggers when a workspace member is missing from the lock, when a
 dependency (normal, dev, build or target-specific; renamed with package =;
-inherited with workspace = true; path or registry) has no matching locked
+inherited with workspace = true; path, git or registry) has no matching locked
 package, or when a locked version is outside the dependency's requirement.
 The check is static: lockguard check never runs cargo.
+
+Features decide what is locked, as in Cargo: workspace members are resolved
+with all their features, so all their optional dependencies must be locked; a
+path package outside the workspace gets only the features its dependents ask
+for (plus "default", unless default-features = false), following "dep:x",
+"x/feat" and "x?/feat" (the lock resolver turns weak dependencies on too). An
+optional dependency no active feature turns on is not required, nor is a path
+package reached only through one. Git sources match as Cargo writes them:
+form-urlencoded references (?branch=feat%2Fx), and dependency entries
+"name version (source)" without the #commit.
+
+A lock in the old v1/v2 format that records branch = "master" as the default
+branch, as the cargo that wrote it did, is left alone.
 
 Bad:
 
@@ -379,6 +392,9 @@ func checkCargoLockStale(p *Pass) {
 		}
 		seen := map[string]bool{}
 		for _, pr := range problems {
+			if pr.Legacy {
+				continue // valid for the old toolchain that wrote the lock: unknown is silent
+			}
 			key := pr.Path + "\x00" + pr.Msg
 			if seen[key] {
 				continue

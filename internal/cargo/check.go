@@ -12,6 +12,11 @@ type Stale struct {
 	Path string // the manifest that needs the change (or whose change needs a new lock)
 	Pos  Pos    // the dependency, or the [package] header
 	Msg  string
+	// Legacy marks a lock in format v1 or v2 that records branch =
+	// "master" as the default branch, as the cargo that wrote it (before
+	// 1.53) did. Current cargo rewrites it; the lock was valid for its
+	// toolchain.
+	Legacy bool
 }
 
 // CheckLock decides, without running cargo, whether `cargo metadata --locked`
@@ -370,6 +375,12 @@ func (c *checker) checkSourced(m *Manifest, entry *LockPackage, d Dep) {
 		return
 	}
 	dn, kind := depName(d), depKind(d)
+	if d.Git != "" && gitRefQuery(d) == "branch=master" && c.lock.Version < 3 &&
+		c.linked(entry, func(p *LockPackage) bool { return p.Name == d.Name && gitSourceMatches(p.Source, d.Git, "") }) {
+		c.out = append(c.out, Stale{Path: m.Path, Pos: d.Pos, Legacy: true, Msg: fmt.Sprintf(
+			"%s %sdepends on %s %s; %s (lock format v1/v2) records it as the default branch, as the cargo that wrote it did, but cargo 1.95 no longer reads it that way", m.Path, kind, dn, want, c.lockPath())})
+		return
+	}
 	var locked []string
 	anyOK := false
 	for _, i := range c.byName[d.Name] {
