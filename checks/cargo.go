@@ -110,8 +110,10 @@ package reached only through one. Git sources match as Cargo writes them:
 form-urlencoded references (?branch=feat%2Fx), and dependency entries
 "name version (source)" without the #commit.
 
-A lock in the old v1/v2 format that records branch = "master" as the default
-branch, as the cargo that wrote it did, is left alone.
+What only an old lock format explains is left alone: cargo 1.95 rewrites a v1
+lock (checksums in [metadata]) and no longer reads branch = "master" as the
+default branch in a v1/v2 lock, but the lock was valid for the cargo that
+wrote it.
 
 Bad:
 

@@ -12,10 +12,10 @@ type Stale struct {
 	Path string // the manifest that needs the change (or whose change needs a new lock)
 	Pos  Pos    // the dependency, or the [package] header
 	Msg  string
-	// Legacy marks a lock in format v1 or v2 that records branch =
-	// "master" as the default branch, as the cargo that wrote it (before
-	// 1.53) did. Current cargo rewrites it; the lock was valid for its
-	// toolchain.
+	// Legacy marks what only the lock's old format explains: a v1 lock
+	// (cargo 1.95 rewrites it), or a v1/v2 lock that records branch =
+	// "master" as the default branch, as the cargo that wrote it did.
+	// The lock was valid for its toolchain.
 	Legacy bool
 }
 
@@ -98,6 +98,12 @@ func CheckLock(root Root, lock *Lock, byDir map[string]*Manifest) []Stale {
 	}
 	for _, n := range c.nodes {
 		c.checkNode(n)
+	}
+	if lock.V1 {
+		// cargo 1.95 rewrites a v1 lock in the current format, which
+		// --locked forbids.
+		c.out = append(c.out, Stale{Path: root.Manifest.Path, Pos: root.Manifest.HeaderPos, Legacy: true, Msg: fmt.Sprintf(
+			"%s is in the oldest lock format, v1 (checksums in [metadata]); cargo 1.95 rewrites it in the current format", c.lockPath())})
 	}
 	return c.out
 }

@@ -57,8 +57,8 @@ func (c *checker) activate(n *node) []activeDep {
 		}
 	}
 	feat := map[string]bool{}
-	on := map[string]bool{}       // optional dependencies turned on
-	fwd := map[string][]string{}  // dependency key → features asked of it
+	on := map[string]bool{}      // optional dependencies turned on
+	fwd := map[string][]string{} // dependency key → features asked of it
 	var enable func(item string)
 	enable = func(item string) {
 		switch x, rest, slash := strings.Cut(item, "/"); {

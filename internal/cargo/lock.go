@@ -8,7 +8,9 @@ import (
 // Lock is a parsed Cargo.lock.
 // Format: cargo's src/cargo/core/resolver/encode.rs (EncodableResolve).
 type Lock struct {
-	Version  int // the top-level `version` (3, 4…); 0 for the unversioned v1/v2 formats
+	Version int // the top-level `version` (3, 4…); 0 for the unversioned v1/v2 formats
+	// V1 is the oldest format: checksums in a [metadata] table.
+	V1       bool
 	Packages []LockPackage
 }
 
@@ -37,6 +39,14 @@ func ParseLock(lockPath string, data []byte) (*Lock, error) {
 			return nil, d.errAt([]string{"version"}, "invalid lock file version %v: expected a small integer", v)
 		}
 		l.Version = int(n)
+	}
+	if md, ok := d.root["metadata"].(map[string]any); ok && l.Version == 0 {
+		for k := range md {
+			if strings.HasPrefix(k, "checksum ") {
+				l.V1 = true
+				break
+			}
+		}
 	}
 	v, ok := d.root["package"]
 	if !ok {
