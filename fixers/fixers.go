@@ -17,9 +17,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -135,6 +137,9 @@ type Result struct {
 	Staged   []string // files staged
 	Skipped  []Skipped
 	Failed   []Failure
+	// Interrupted: the context was cancelled (SIGINT, SIGTERM). Nothing
+	// was edited or staged after that; the caller exits 130.
+	Interrupted bool
 	// Applied are the findings whose fixes this round planned or applied
 	// (new actions only: a finding whose actions an earlier round already
 	// took is not counted again).
@@ -162,9 +167,23 @@ func Apply(ctx context.Context, r *repo.Repo, ds []diag.Diagnostic, opts Options
 	// 1. Generators, in parallel across directories.
 	failedOutputs := a.runAll(ctx, p.runs)
 
-	// 2. Edits, file by file.
-	for _, e := range p.edits {
-		stageIt, err := a.edit(e)
+	// After an interrupt nothing more is changed: no edit, no staging.
+	if ctx.Err() != nil {
+		res.Interrupted = true
+		slices.Sort(res.Changed)
+		res.Changed = slices.Compact(res.Changed)
+		return res, nil
+	}
+
+	// 2. Edits, file by file (a symbolic link is edited through, once).
+	edits, failures := a.resolveEdits(p.edits)
+	res.Failed = append(res.Failed, failures...)
+	for _, e := range edits {
+		if ctx.Err() != nil {
+			res.Interrupted = true
+			break
+		}
+		stageIt, err := a.edit(ctx, e)
 		if err != nil {
 			res.Failed = append(res.Failed, Failure{Action: diag.Action{Kind: diag.ActionEdit, Path: e.path}, Err: err})
 			continue
@@ -173,16 +192,47 @@ func Apply(ctx context.Context, r *repo.Repo, ds []diag.Diagnostic, opts Options
 			p.stages = append(p.stages, stageStep{path: e.path})
 		}
 	}
+	if res.Interrupted {
+		slices.Sort(res.Changed)
+		res.Changed = slices.Compact(res.Changed)
+		return res, nil
+	}
 
-	// 3. Staging: only files whose generator succeeded and that exist.
+	// 3. Staging: only files whose generator succeeded and that exist,
+	// and not ignored unless --force allows it. A lockfile or a
+	// generator's output must be a file: when a directory is there, `git
+	// add` would stage the files inside it as the lock. (Other paths, such
+	// as a COPY source, may be directories.)
+	outputs := map[string]bool{}
+	for _, rs := range p.runs {
+		for _, o := range rs.action.Outputs {
+			outputs[o] = true
+		}
+	}
 	var plain, forced []string
 	for _, s := range p.stages {
 		if failedOutputs[s.path] {
 			continue
 		}
 		if !opts.DryRun {
-			if _, err := os.Lstat(filepath.Join(r.Root(), filepath.FromSlash(s.path))); err != nil {
+			fi, err := os.Lstat(filepath.Join(r.Root(), filepath.FromSlash(s.path)))
+			if err != nil {
 				continue
+			}
+			if fi.IsDir() && (outputs[s.path] || lockfileNames[path.Base(s.path)]) {
+				res.Failed = append(res.Failed, Failure{Action: stageAction(s.path), Err: fmt.Errorf("%s is a directory, not a file: lockguard does not stage it (git add would stage the files inside it); remove or rename the directory", s.path)})
+				continue
+			}
+		}
+		if !s.force {
+			if m := a.ignoredBy(s.path); m != nil {
+				if !opts.Force {
+					if opts.Stage {
+						res.Failed = append(res.Failed, Failure{Action: stageAction(s.path), Err: fmt.Errorf("%s is ignored by %s, so git add refuses it: change the ignore rule, or pass --force to stage it anyway", s.path, ignoreReason(m))})
+					}
+					continue
+				}
+				s.force = true
 			}
 		}
 		if s.force {
@@ -199,6 +249,10 @@ func Apply(ctx context.Context, r *repo.Repo, ds []diag.Diagnostic, opts Options
 			if len(group.paths) == 0 {
 				continue
 			}
+			if ctx.Err() != nil {
+				res.Interrupted = true
+				break
+			}
 			args := []string{"git", "add"}
 			if group.force {
 				args = append(args, "--force")
@@ -210,7 +264,10 @@ func Apply(ctx context.Context, r *repo.Repo, ds []diag.Diagnostic, opts Options
 				continue
 			}
 			if err := r.Stage(ctx, group.paths, group.force); err != nil {
-				return res, err
+				// Reported like any failed step; the other
+				// failures are still reported with it.
+				res.Failed = append(res.Failed, Failure{Action: diag.Action{Kind: diag.ActionStage, Paths: group.paths, Force: group.force}, Err: fmt.Errorf("staging %s failed (the files stay in the work tree, unstaged): %w", strings.Join(group.paths, " "), err)})
+				continue
 			}
 			res.Staged = append(res.Staged, group.paths...)
 		}
@@ -220,6 +277,13 @@ func Apply(ctx context.Context, r *repo.Repo, ds []diag.Diagnostic, opts Options
 	slices.Sort(res.Changed)
 	res.Changed = slices.Compact(res.Changed)
 	return res, nil
+}
+
+// lockfileNames are the files lockguard's fixes generate and stage.
+var lockfileNames = map[string]bool{"Cargo.lock": true, "flake.lock": true}
+
+func stageAction(p string) diag.Action {
+	return diag.Action{Kind: diag.ActionStage, Paths: []string{p}}
 }
 
 // Pending counts the findings among ds whose fixes Apply would take a new
@@ -512,6 +576,16 @@ func (a *applier) run(ctx context.Context, act diag.Action) error {
 			return fmt.Errorf("%s is unmerged (conflicted) in the index; lockguard neither regenerates nor stages it: resolve the merge first (edit it and `git add %s`, or `git checkout --ours -- %s`), then run lockguard fix again", o, o, o)
 		}
 	}
+	// An output that ignore rules exclude would be generated and then
+	// refused by git add (and unseen by a flake): say so, and generate
+	// nothing, unless --force asks to stage it anyway.
+	if !a.opts.Force {
+		for _, o := range act.Outputs {
+			if m := a.ignoredBy(o); m != nil {
+				return fmt.Errorf("%s is ignored by %s: git would not commit it and a flake could not see it, so lockguard does not generate it; change the ignore rule, or pass --force to generate and stage it anyway", o, ignoreReason(m))
+			}
+		}
+	}
 	if _, err := a.opts.LookPath(argv[0]); err != nil {
 		if len(act.Fallback) == 0 {
 			return fmt.Errorf("%w: %s is not on PATH; install it, or run `%s` in %s yourself", ErrNoTool, argv[0], shellJoin(argv), displayDir(dir))
@@ -523,7 +597,7 @@ func (a *applier) run(ctx context.Context, act diag.Action) error {
 		argv, dir = act.Fallback, act.FallbackDir
 	}
 	if a.opts.Staged {
-		if err := a.inputsStaged(act.Inputs); err != nil {
+		if err := a.inputsStaged(ctx, act.Inputs); err != nil {
 			return fmt.Errorf("not running `%s` in %s: %w", shellJoin(argv), displayDir(dir), err)
 		}
 	}
@@ -553,80 +627,258 @@ func (a *applier) run(ctx context.Context, act diag.Action) error {
 		}
 		return nil
 	}
+	var lost []string
 	for _, s := range saved {
-		s.restore()
+		if rerr := s.restore(); rerr != nil {
+			lost = append(lost, fmt.Sprintf("could not restore %s: %v", relTo(root, s.path), ioReason(rerr)))
+		}
 	}
 	tail := lastLines(out.String(), 15)
+	if len(lost) > 0 {
+		return fmt.Errorf("`%s` in %s failed (%v), and %s:\n%s", shellJoin(argv), displayDir(dir), err, strings.Join(lost, "; "), tail)
+	}
 	if ctx.Err() != nil {
 		return fmt.Errorf("`%s` in %s was interrupted; its partial output was removed", shellJoin(argv), displayDir(dir))
 	}
 	return fmt.Errorf("`%s` in %s failed (%v); nothing was changed:\n%s", shellJoin(argv), displayDir(dir), err, tail)
 }
 
+// ioReason is the operating system's reason for a file error, without the
+// (absolute, temporary) path the error names.
+func ioReason(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
+	}
+	return err
+}
+
+// ignoredBy returns the ignore rule that excludes an untracked path (a
+// tracked file is not ignored), or nil.
+func (a *applier) ignoredBy(path string) *repo.IgnoreMatch {
+	st := a.r.Status(path)
+	if st.State != repo.StateMissing && st.State != repo.StateIgnored {
+		return nil
+	}
+	return st.Ignore
+}
+
+// ignoreReason names an ignore rule the way check does: "FILE line N (\"pattern\")".
+func ignoreReason(m *repo.IgnoreMatch) string {
+	return fmt.Sprintf("%s line %d (%q)", m.Source, m.Line, m.Pattern)
+}
+
 // inputsStaged checks that each input's work-tree content is what is staged.
-func (a *applier) inputsStaged(inputs []string) error {
+func (a *applier) inputsStaged(ctx context.Context, inputs []string) error {
 	for _, in := range inputs {
 		e, ok := a.r.Entry(in)
 		if !ok {
 			continue
 		}
 		data, err := os.ReadFile(filepath.Join(a.r.Root(), filepath.FromSlash(in)))
-		if err != nil || diag.BlobHash(data) != e.Hash {
+		if err != nil || !a.sameAsIndex(ctx, in, data, e.Hash) {
 			return fmt.Errorf("%s has unstaged changes, and the lockfile would be generated from them rather than from what you commit; stage or stash them first", in)
 		}
 	}
 	return nil
 }
 
-// savedFile remembers a file's state before a command, to undo a failure.
+// savedFile remembers what was at a path before a command, to undo a
+// failure: nothing, a regular file (its bytes and mode), a symbolic link
+// (its target text, and what it pointed to, saved the same way), or
+// something else (a directory), which is left alone.
 type savedFile struct {
 	path   string
-	exists bool
+	kind   savedKind
 	data   []byte
 	mode   os.FileMode
+	link   string     // kindLink: the link's target as written
+	target *savedFile // kindLink: what the link pointed to
 }
 
-func save(p string) savedFile {
+type savedKind int
+
+const (
+	kindNone savedKind = iota
+	kindRegular
+	kindLink
+	kindOther
+)
+
+// maxLinkDepth bounds the symbolic links followed by save (as the kernel does).
+const maxLinkDepth = 40
+
+func save(p string) savedFile { return saveDepth(p, 0) }
+
+func saveDepth(p string, depth int) savedFile {
 	fi, err := os.Lstat(p)
-	if err != nil || !fi.Mode().IsRegular() {
+	switch {
+	case err != nil:
 		return savedFile{path: p}
+	case fi.Mode()&os.ModeSymlink != 0:
+		link, err := os.Readlink(p)
+		if err != nil || depth >= maxLinkDepth {
+			return savedFile{path: p, kind: kindOther}
+		}
+		tp := link
+		if !filepath.IsAbs(tp) {
+			tp = filepath.Join(filepath.Dir(p), tp)
+		}
+		t := saveDepth(tp, depth+1)
+		return savedFile{path: p, kind: kindLink, link: link, target: &t}
+	case !fi.Mode().IsRegular():
+		return savedFile{path: p, kind: kindOther}
 	}
 	data, err := os.ReadFile(p)
 	if err != nil {
-		return savedFile{path: p}
+		return savedFile{path: p, kind: kindOther}
 	}
-	return savedFile{path: p, exists: true, data: data, mode: fi.Mode().Perm()}
+	return savedFile{path: p, kind: kindRegular, data: data, mode: fi.Mode().Perm()}
 }
 
 func (s savedFile) changed() bool {
-	data, err := os.ReadFile(s.path)
-	if err != nil {
-		return s.exists
+	fi, err := os.Lstat(s.path)
+	switch s.kind {
+	case kindNone:
+		return err == nil
+	case kindOther:
+		return false
+	case kindLink:
+		if err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			return true
+		}
+		if link, err := os.Readlink(s.path); err != nil || link != s.link {
+			return true
+		}
+		return s.target.changed()
 	}
-	return !s.exists || !bytes.Equal(data, s.data)
+	if err != nil || !fi.Mode().IsRegular() {
+		return true
+	}
+	data, err := os.ReadFile(s.path)
+	return err != nil || !bytes.Equal(data, s.data)
 }
 
-func (s savedFile) restore() {
-	if !s.exists {
-		os.Remove(s.path)
-		return
-	}
+// restore puts back what was saved: it removes a file that was not there,
+// writes a regular file's bytes back (atomically, with its mode), and
+// recreates a symbolic link a command replaced, then restores what the link
+// pointed to. It never removes a directory.
+func (s savedFile) restore() error {
 	if !s.changed() {
-		return
+		return nil
 	}
-	_ = WriteFileAtomic(s.path, s.data, s.mode)
+	switch s.kind {
+	case kindNone:
+		if fi, err := os.Lstat(s.path); err == nil && !fi.IsDir() {
+			if err := os.Remove(s.path); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return err
+			}
+		}
+		return nil
+	case kindRegular:
+		return WriteFileAtomic(s.path, s.data, s.mode)
+	case kindLink:
+		fi, err := os.Lstat(s.path)
+		sameLink := false
+		if err == nil && fi.Mode()&os.ModeSymlink != 0 {
+			link, _ := os.Readlink(s.path)
+			sameLink = link == s.link
+		}
+		if !sameLink {
+			if err == nil {
+				if fi.IsDir() {
+					return fmt.Errorf("a directory replaced the symbolic link")
+				}
+				if err := os.Remove(s.path); err != nil {
+					return err
+				}
+			}
+			if err := os.Symlink(s.link, s.path); err != nil {
+				return err
+			}
+		}
+		return s.target.restore()
+	}
+	return nil
+}
+
+// resolveEdits maps each edited path through symbolic links to the file it
+// names, and merges the edits of paths that name one file (a Dockerfile and
+// the link to it are checked as two files with the same content). A file is
+// written by renaming a new file over it, which would replace a link by a
+// regular file: so a link is edited through, when the file it names is in
+// the repository, and refused otherwise.
+func (a *applier) resolveEdits(steps []editStep) ([]editStep, []Failure) {
+	root := a.r.Root()
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		realRoot = root
+	}
+	var (
+		out   []editStep
+		fails []Failure
+		idx   = map[string]int{}
+	)
+	fail := func(e editStep, format string, args ...any) {
+		fails = append(fails, Failure{Action: diag.Action{Kind: diag.ActionEdit, Path: e.path}, Err: fmt.Errorf(format, args...)})
+	}
+	for _, e := range steps {
+		full := filepath.Join(root, filepath.FromSlash(e.path))
+		resolved, err := filepath.EvalSymlinks(full)
+		if err != nil {
+			if fi, lerr := os.Lstat(full); lerr == nil && fi.Mode()&os.ModeSymlink != 0 {
+				fail(e, "%s is a symbolic link to a file that does not exist; lockguard does not replace the link: point it at a file, or remove it", e.path)
+				continue
+			}
+			// A file the fix creates: its directory decides where it goes.
+			dir, derr := filepath.EvalSymlinks(filepath.Dir(full))
+			if derr != nil {
+				fail(e, "cannot write %s: %v", e.path, ioReason(derr))
+				continue
+			}
+			resolved = filepath.Join(dir, filepath.Base(full))
+		}
+		rel, err := filepath.Rel(realRoot, resolved)
+		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			fail(e, "%s is a symbolic link to a file outside the repository: lockguard edits only files of the repository, and does not replace the link with a copy; apply the fix to the file it points to yourself (lockguard fix --diff shows it)", e.path)
+			continue
+		}
+		rel = filepath.ToSlash(rel)
+		i, ok := idx[rel]
+		if !ok {
+			e.path = rel
+			idx[rel] = len(out)
+			out = append(out, e)
+			continue
+		}
+		if out[i].base != e.base {
+			fail(e, "%s and %s are the same file but were checked with different contents; run lockguard fix again", e.path, rel)
+			continue
+		}
+		for _, te := range e.edits {
+			if !slices.Contains(out[i].edits, te) {
+				out[i].edits = append(out[i].edits, te)
+			}
+		}
+	}
+	return out, fails
 }
 
 // edit applies text edits to one file (or prints them as a diff). It
 // reports whether the edited file may be staged: a file the fix created, or
 // one whose work-tree content equalled its staged content before the edit
-// (staging a file with unrelated unstaged changes would commit them too).
-func (a *applier) edit(e editStep) (stage bool, err error) {
+// (as git compares: after the clean filter and end-of-line conversion;
+// staging a file with unrelated unstaged changes would commit them too).
+func (a *applier) edit(ctx context.Context, e editStep) (stage bool, err error) {
 	full := filepath.Join(a.r.Root(), filepath.FromSlash(e.path))
 	old, err := os.ReadFile(full)
 	existed := err == nil
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return false, err
+		return false, fmt.Errorf("cannot read %s: %v", e.path, ioReason(err))
 	}
 	rounds := a.opts.Rounds
 	dry := a.opts.Diff || a.opts.DryRun
@@ -646,9 +898,22 @@ func (a *applier) edit(e editStep) (stage bool, err error) {
 	if fi, err := os.Stat(full); err == nil {
 		mode = fi.Mode().Perm()
 	}
-	updated, err := ApplyEdits(old, e.edits)
+	// The edits' offsets are into the content that was checked. With
+	// --staged that is the staged blob, which differs from a clean work
+	// tree file when git converts line endings (core.autocrlf,
+	// eol=crlf): then edit the blob's text and convert it back.
+	src, crlf := old, false
+	if existed && e.base != "" && e.base != diag.BlobHash(old) {
+		if lf := bytes.ReplaceAll(old, []byte("\r\n"), []byte("\n")); diag.BlobHash(lf) == e.base && a.sameAsIndex(ctx, e.path, old, e.base) {
+			src, crlf = lf, true
+		}
+	}
+	updated, err := ApplyEdits(src, e.edits)
 	if err != nil {
 		return false, fmt.Errorf("%s: %w", e.path, err)
+	}
+	if crlf {
+		updated = toCRLF(updated)
 	}
 	if bytes.Equal(old, updated) {
 		return false, nil
@@ -661,20 +926,50 @@ func (a *applier) edit(e editStep) (stage bool, err error) {
 		}
 		return false, nil
 	}
-	if e.base != "" && e.base != diag.BlobHash(old) {
+	if e.base != "" && !crlf && e.base != diag.BlobHash(old) {
 		return false, fmt.Errorf("%s changed since it was checked (with --staged, its staged content differs from the work tree); run lockguard fix again without --staged", e.path)
 	}
 	clean := !existed
 	if ent, ok := a.r.Entry(e.path); ok && existed && !ent.IntentToAdd && !ent.Conflicted {
-		clean = ent.Hash == diag.BlobHash(old)
+		clean = a.sameAsIndex(ctx, e.path, old, ent.Hash)
 	}
 	if err := WriteFileAtomic(full, updated, mode); err != nil {
-		return false, err
+		return false, fmt.Errorf("cannot write %s: %v; it is unchanged", e.path, ioReason(err))
 	}
 	a.mu.Lock()
 	a.res.Changed = append(a.res.Changed, e.path)
 	a.mu.Unlock()
 	return clean, nil
+}
+
+// toCRLF turns every line feed not preceded by a carriage return into CR LF,
+// as git's checkout does with core.autocrlf = true.
+func toCRLF(b []byte) []byte {
+	var out bytes.Buffer
+	for i, c := range b {
+		if c == '\n' && (i == 0 || b[i-1] != '\r') {
+			out.WriteByte('\r')
+		}
+		out.WriteByte(c)
+	}
+	return out.Bytes()
+}
+
+// sameAsIndex reports whether git would store data, written at path
+// rel, as the blob hash: byte for byte, or, as git add and git status
+// compare, after the clean filter and the end-of-line conversion that
+// .gitattributes and core.autocrlf ask for (`git hash-object --path`,
+// run only when the bytes differ).
+func (a *applier) sameAsIndex(ctx context.Context, rel string, data []byte, hash string) bool {
+	if diag.BlobHash(data) == hash {
+		return true
+	}
+	cmd := exec.CommandContext(ctx, "git", "hash-object", "--path="+rel, "--stdin")
+	cmd.Dir = a.r.Root()
+	cmd.Env = a.opts.Env
+	cmd.Stdin = bytes.NewReader(data)
+	out, err := cmd.Output()
+	return err == nil && strings.TrimSpace(string(out)) == hash
 }
 
 // ApplyEdits applies non-overlapping edits to src.

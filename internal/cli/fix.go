@@ -113,7 +113,10 @@ func (e *env) runFix(rf *runFlags, ff *fixFlags, args []string) error {
 		changed = append(changed, res.Changed...)
 		failed = append(failed, res.Failed...)
 		applied += len(res.Applied)
-		if len(res.Applied) == 0 || e.ctx.Err() != nil {
+		if res.Interrupted || e.ctx.Err() != nil {
+			return e.fixInterrupted(changed)
+		}
+		if len(res.Applied) == 0 {
 			break // nothing new was done: a is what is left
 		}
 		if a, err = e.analyzeWith(rf, args, rounds.Planned()); err != nil {
@@ -173,6 +176,23 @@ func (e *env) runFix(rf *runFlags, ff *fixFlags, args []string) error {
 		return exitError{code}
 	}
 	return nil
+}
+
+// ExitInterrupted is the exit status of a fix stopped by SIGINT or SIGTERM
+// (128 + SIGINT, as a shell reports a command Ctrl-C stopped).
+const ExitInterrupted = 130
+
+// fixInterrupted reports a fix stopped by a signal: what was already
+// changed stays (a generator that finished wrote a complete file; nothing
+// is left half-written), nothing more was edited or staged.
+func (e *env) fixInterrupted(changed []string) error {
+	msg := "lockguard: interrupted; nothing more was edited or staged"
+	if len(changed) > 0 {
+		changed = slices.Compact(slices.Sorted(slices.Values(changed)))
+		msg += fmt.Sprintf(" (already changed: %s)", strings.Join(changed, " "))
+	}
+	fmt.Fprintln(e.stderr, msg)
+	return exitError{ExitInterrupted}
 }
 
 // maxFixRounds bounds fix's apply-and-check-again loop.

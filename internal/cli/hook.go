@@ -167,6 +167,20 @@ func (e *env) hookFix(rf *runFlags) error {
 	if countFixable(a) == 0 {
 		return nil
 	}
+	// The same lock as `lockguard fix` (lock.go): a fix running beside the
+	// commit must not generate the same lockfiles at the same time. Check
+	// again once the lock is held: the other fix may have done the work.
+	unlock, err := e.lockFix(false)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if a, err = e.analyze(rf, nil); err != nil {
+		return err
+	}
+	if countFixable(a) == 0 {
+		return nil
+	}
 	fmt.Fprintln(e.stdout, "lockguard: fixing before the commit ([hook] fix = true):")
 	res, err := fixers.Apply(e.ctx, a.repo, a.result.Diagnostics, fixers.Options{Stage: true, Staged: true, Out: e.stdout, Err: e.stderr})
 	if err != nil {
@@ -174,6 +188,9 @@ func (e *env) hookFix(rf *runFlags) error {
 	}
 	for _, f := range res.Failed {
 		fmt.Fprintf(e.stderr, "lockguard: fix failed: %v\n", f.Err)
+	}
+	if res.Interrupted {
+		return e.fixInterrupted(res.Changed)
 	}
 	if len(res.Staged) > 0 {
 		fmt.Fprintf(e.stdout, "lockguard: staged into this commit: %s\n", strings.Join(res.Staged, " "))

@@ -36,7 +36,7 @@ var errLockUnsupported = errors.New("file locks are not supported on this platfo
 // check after), so that a second fix waits and then sees the first one's
 // result instead of generating the same lockfiles again. It waits while
 // another process holds the lock, printing waitingMessage once; SIGINT or
-// SIGTERM while waiting exits with code 1. A dry run changes nothing and
+// SIGTERM while waiting exits with ExitInterrupted. A dry run changes nothing and
 // takes no lock. When the lock file cannot be created (a read-only .git),
 // fix warns and goes on without it.
 func (e *env) lockFix(dryRun bool) (unlock func(), err error) {
@@ -77,7 +77,7 @@ func (e *env) lockFix(dryRun bool) (unlock func(), err error) {
 		case <-e.ctx.Done():
 			f.Close()
 			fmt.Fprintln(e.stderr, "lockguard: interrupted while waiting for the other lockguard fix; nothing was changed")
-			return nil, exitError{ExitFindings}
+			return nil, exitError{ExitInterrupted}
 		case <-time.After(lockPollInterval):
 		}
 	}

@@ -389,7 +389,7 @@ func TestSafetyDryRunTakesNoLock(t *testing.T) {
 }
 
 // TestSafetyInterruptWhileWaiting: SIGINT to a fix that waits for the lock
-// exits 1 at once, changing nothing.
+// exits 130 at once, changing nothing.
 func TestSafetyInterruptWhileWaiting(t *testing.T) {
 	r, env, g := newSafetyRepo(t)
 	first := startLockguard(t, r.Dir, env, "fix")
@@ -399,8 +399,8 @@ func TestSafetyInterruptWhileWaiting(t *testing.T) {
 	if err := second.cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
-	if code := second.wait(t); code != 1 {
-		t.Fatalf("interrupted waiting fix: exit %d, want 1\n%s", code, second.output())
+	if code := second.wait(t); code != 130 {
+		t.Fatalf("interrupted waiting fix: exit %d, want 130\n%s", code, second.output())
 	}
 	if !strings.Contains(second.stderr.String(), "interrupted while waiting") || second.stdout.String() != "" {
 		t.Fatalf("interrupted waiting fix:\n%s", second.output())
@@ -432,8 +432,8 @@ func TestSafetySIGINTDuringGeneration(t *testing.T) {
 	if code == 0 {
 		t.Fatalf("interrupted fix exited 0\n%s", p.output())
 	}
-	if code != 1 {
-		t.Errorf("interrupted fix: exit %d, want 1\n%s", code, p.output())
+	if code != 130 {
+		t.Errorf("interrupted fix: exit %d, want 130\n%s", code, p.output())
 	}
 	if !g.exists("got-int") {
 		t.Errorf("the generator did not get SIGINT\n%s", p.output())
