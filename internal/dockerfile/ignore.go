@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/moby/patternmatcher"
@@ -62,6 +63,10 @@ type Ignore struct {
 	Path     string
 	Patterns []IgnorePattern
 	pm       *patternmatcher.PatternMatcher
+	// mu serialises matching: patternmatcher compiles each pattern lazily
+	// on its first match, a write that races when rules running in
+	// parallel share one .dockerignore.
+	mu sync.Mutex
 	// skipDirs mirrors fsutil's onlyPrefixExcludeExceptions: excluded
 	// directories are not descended into unless an exception pattern
 	// names something below them.
@@ -181,6 +186,8 @@ func (ig *Ignore) Excluded(rel string, isDir bool) bool {
 		return false
 	}
 	parts := strings.Split(rel, "/")
+	ig.mu.Lock()
+	defer ig.mu.Unlock()
 	var info patternmatcher.MatchInfo
 	for i := range parts {
 		p := strings.Join(parts[:i+1], "/")

@@ -2,6 +2,8 @@ package dockerfile
 
 import (
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 )
 
@@ -134,4 +136,25 @@ func TestParseIgnoreErrors(t *testing.T) {
 	if _, err := ParseIgnore(".dockerignore", []byte("a\n#!\n\n")); err != nil {
 		t.Errorf("valid file: %v", err)
 	}
+}
+
+// TestIgnoreConcurrentExcluded: check's rules run in parallel and share one
+// parsed .dockerignore; patternmatcher compiles patterns lazily, so matching
+// must be serialised (this test fails under -race without it).
+func TestIgnoreConcurrentExcluded(t *testing.T) {
+	ig, err := ParseIgnore(".dockerignore", []byte("target\n**/*.log\n!keep.log\nsrc/*/gen\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if !ig.Excluded("a/b.log", false) || ig.Excluded("keep.log", false) || !ig.Excluded("src/x/gen", true) || ig.Excluded(fmt.Sprintf("ok%d", i), false) {
+				t.Error("wrong verdict under concurrency")
+			}
+		}()
+	}
+	wg.Wait()
 }
