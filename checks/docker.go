@@ -177,7 +177,10 @@ func checkCopyClobbers(p *Pass) {
 			continue
 		}
 		for _, ctx := range df.Contexts {
-			for _, st := range df.File.Stages {
+			if ctx.Unknown || ctx.File == nil {
+				continue // no replay against a context nothing names
+			}
+			for _, st := range ctx.Stages() {
 				s.clobbersInStage(p, df, ctx, st)
 			}
 		}
@@ -190,7 +193,7 @@ func (s *Snapshot) clobbersInStage(p *Pass, df *DockerFile, ctx *DockerContext, 
 	var chain []*dockerfile.Stage
 	for a := st; a != nil; a = a.FromStage {
 		chain = append([]*dockerfile.Stage{a}, chain...)
-		if len(chain) > len(df.File.Stages) { // FromStage only names earlier stages; be safe anyway
+		if len(chain) > len(ctx.File.Stages) { // FromStage only names earlier stages; be safe anyway
 			return
 		}
 	}
@@ -317,8 +320,8 @@ func (s *Snapshot) landing(ctx *DockerContext, c *dockerfile.Copy, imagePath str
 	}
 	var cands []string
 	glob := false
-	for _, src := range c.Sources {
-		if isRemoteSource(src) {
+	for i, src := range c.Sources {
+		if isRemoteSource(src) || !c.SourceResolved(i) {
 			continue
 		}
 		sr, ok := ctxRel(src)
@@ -474,18 +477,24 @@ func checkCopySourceUncommitted(p *Pass) {
 		}
 		seen := map[string]bool{}
 		for _, ctx := range df.Contexts {
-			for _, st := range df.File.Stages {
+			for _, st := range ctx.Stages() {
 				for _, in := range st.Instrs {
 					c := in.Copy
 					if c == nil || !c.FromContext() || c.Heredoc {
 						continue
 					}
-					for _, src := range c.Sources {
+					for i, src := range c.Sources {
+						if !c.SourceResolved(i) {
+							continue // an ARG the build supplies: the path is not known
+						}
 						d := s.copySourceDiag(df, ctx, in, src)
 						if d == nil {
 							continue
 						}
 						key := fmt.Sprintf("%d\x00%s\x00%s", in.StartLine, src, d.Message)
+						if ctx.Unknown {
+							key = fmt.Sprintf("%d\x00%s", in.StartLine, src)
+						}
 						if seen[key] {
 							continue
 						}
@@ -496,6 +505,27 @@ func checkCopySourceUncommitted(p *Pass) {
 			}
 		}
 	}
+}
+
+// contextNote points at the place that set a build context.
+func contextNote(ctx *DockerContext) []diag.Related {
+	if ctx.SetBy.File == "" {
+		return nil
+	}
+	return []diag.Related{{Path: ctx.SetBy.File, Line: ctx.SetBy.Line, Column: 1,
+		Message: fmt.Sprintf("the build context %s is set here (%s)", display(ctx.Dir), ctx.SetBy.What)}}
+}
+
+// artifactOf reports why a missing source is a build output rather than a
+// missing file: a step of the build creates it, the repository's ignore
+// rules exclude it, or it lies under a build output directory.
+func (s *Snapshot) artifactOf(ctx *DockerContext, file string, st repo.Status) bool {
+	for _, a := range ctx.Artifacts {
+		if a.Covers(file) {
+			return true
+		}
+	}
+	return st.Ignore != nil || s.gitIgnored(file) || artifactName(file)
 }
 
 func (s *Snapshot) copySourceDiag(df *DockerFile, ctx *DockerContext, in *dockerfile.Instr, src string) *diag.Diagnostic {
@@ -512,14 +542,22 @@ func (s *Snapshot) copySourceDiag(df *DockerFile, ctx *DockerContext, in *docker
 	if ctx.Dir != "" {
 		name = fmt.Sprintf("%s (%s in the repository)", rel, file)
 	}
-	if len(df.Contexts) > 1 || ctx.Origin != "" {
+	if (len(df.Contexts) > 1 && !ctx.Unknown) || ctx.Origin != "" {
 		name += " in " + ctx.Display()
 	}
 	const fails = "the build fails with \"COPY failed: file not found in build context\""
 	st := s.Repo.Status(file)
-	d := &diag.Diagnostic{Path: df.Path}
+	d := &diag.Diagnostic{Path: df.Path, Related: contextNote(ctx)}
+	if ctx.Unknown && (st.State == repo.StateMissing || st.State == repo.StateCommitted) {
+		// Nothing names the context: only a file on disk that a commit
+		// would leave out is judged.
+		return nil
+	}
 	switch st.State {
 	case repo.StateMissing:
+		if s.artifactOf(ctx, file, st) {
+			return nil
+		}
 		d.Message = fmt.Sprintf("%s source %s does not exist (it is neither in the index nor on disk): %s", kw, name, fails)
 		d.Help = fmt.Sprintf("create and commit %s, or fix the path in the %s", file, kw)
 	case repo.StateCommitted, repo.StateUntracked, repo.StateIgnored, repo.StateIntentToAdd:
@@ -527,7 +565,7 @@ func (s *Snapshot) copySourceDiag(df *DockerFile, ctx *DockerContext, in *docker
 		if fi, err := s.Repo.Lstat(file); err == nil && fi.IsDir() {
 			isDir = true
 		}
-		if ctx.Ignore.Excluded(rel, isDir) {
+		if !ctx.Unknown && ctx.Ignore.Excluded(rel, isDir) {
 			where := ctx.IgnorePath
 			help := fmt.Sprintf("remove the pattern in %s that excludes %s, or stop copying it", ctx.IgnorePath, rel)
 			if line, pat, ok := ctx.Ignore.Match(rel); ok {

@@ -268,6 +268,9 @@ func (s *Snapshot) eachNixRun(f func(df *DockerFile, ctx *DockerContext, st *doc
 			continue
 		}
 		for _, ctx := range df.Contexts {
+			if ctx.Unknown && len(df.Contexts) > 1 && ctx.Dir != dirOf(df.Path) {
+				continue // the replay runs against the Dockerfile's directory only
+			}
 			for _, st := range df.File.Stages {
 				list := stageChain(df, st)
 				for i, si := range list {

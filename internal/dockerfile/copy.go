@@ -28,7 +28,14 @@ type Copy struct {
 	Link      bool     // --link
 	Chmod     string
 	Chown     string
+	// Unresolved[i] names the variables of Sources[i] that have no known
+	// value in the build (nil when all resolve): the source's path is not
+	// known, so it is not judged.
+	Unresolved [][]string
 }
+
+// SourceResolved reports whether source i has a known path.
+func (c *Copy) SourceResolved(i int) bool { return i >= len(c.Unresolved) || len(c.Unresolved[i]) == 0 }
 
 // InlineFile is one heredoc source of COPY <<EOF.
 type InlineFile struct {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"sort"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -176,9 +177,31 @@ func (s scopeEnv) Keys() []string {
 
 var defaultShell = []string{"/bin/sh", "-c"}
 
+// Options are what a build supplies to a Dockerfile.
+type Options struct {
+	// BuildArgs are --build-arg values (CI build-args, bake or compose
+	// args) that are known: they set an ARG's value, overriding its
+	// default.
+	BuildArgs map[string]string
+	// UnknownArgs are build args given with a value lockguard cannot know
+	// (an environment variable, a CI expression): an ARG named here has
+	// no known value, even when it has a default.
+	UnknownArgs map[string]bool
+}
+
+// AutomaticArgs are the ARGs BuildKit sets itself from the build's
+// platforms: their value is never known to lockguard.
+var AutomaticArgs = map[string]bool{
+	"TARGETPLATFORM": true, "TARGETOS": true, "TARGETARCH": true, "TARGETVARIANT": true,
+	"BUILDPLATFORM": true, "BUILDOS": true, "BUILDARCH": true, "BUILDVARIANT": true,
+}
+
 // Parse parses a Dockerfile. It never panics: every failure, including a
 // panic inside BuildKit, becomes a *ParseError.
-func Parse(path string, src []byte) (f *File, err error) {
+func Parse(path string, src []byte) (f *File, err error) { return ParseWith(path, src, Options{}) }
+
+// ParseWith parses a Dockerfile as a build with opts sees it.
+func ParseWith(path string, src []byte, opts Options) (f *File, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			f, err = nil, &ParseError{Path: path, Line: 1, Msg: fmt.Sprintf("internal error parsing Dockerfile: %v", r)}
@@ -200,7 +223,7 @@ func Parse(path string, src []byte) (f *File, err error) {
 		}
 		f.Warnings = append(f.Warnings, Warning{Line: line, Msg: w.Short})
 	}
-	b := &builder{f: f, lex: shell.NewLex(res.EscapeToken), meta: newEnvMap()}
+	b := &builder{f: f, lex: shell.NewLex(res.EscapeToken), meta: newEnvMap(), opts: opts}
 	b.metaArgs(metaArgs)
 	for i := range stages {
 		b.stage(i, &stages[i])
@@ -258,6 +281,23 @@ type builder struct {
 	f    *File
 	lex  *shell.Lex
 	meta *envMap // meta ARGs with values
+	opts Options
+}
+
+// argValue is the value an ARG gets in the build: a known build arg wins
+// over the default; an unknown build arg or an automatic platform ARG
+// leaves it without a known value.
+func (b *builder) argValue(key string, def *string, env shell.EnvGetter) (string, bool) {
+	if v, ok := b.opts.BuildArgs[key]; ok {
+		return v, true
+	}
+	if b.opts.UnknownArgs[key] || AutomaticArgs[key] {
+		return "", false
+	}
+	if def != nil {
+		return b.expand(*def, env), true
+	}
+	return "", false
 }
 
 func (b *builder) expand(word string, env shell.EnvGetter) string {
@@ -271,6 +311,35 @@ func (b *builder) expand(word string, env shell.EnvGetter) string {
 	return out
 }
 
+// unresolved lists, per source word, the variables it uses that have no
+// known value (an ARG without default nor known build arg, an automatic
+// platform ARG, an undeclared variable); nil when every word resolves.
+func (b *builder) unresolved(words []string, env shell.EnvGetter) [][]string {
+	var out [][]string
+	for i, w := range words {
+		if !strings.ContainsAny(w, "$") {
+			continue
+		}
+		res, err := b.lex.ProcessWordWithMatches(w, env)
+		var names []string
+		for k := range res.Unmatched {
+			names = append(names, k)
+		}
+		if err != nil && len(names) == 0 {
+			names = append(names, "?")
+		}
+		if len(names) == 0 {
+			continue
+		}
+		sort.Strings(names)
+		if out == nil {
+			out = make([][]string, len(words))
+		}
+		out[i] = names
+	}
+	return out
+}
+
 func (b *builder) metaArgs(args []instructions.ArgCommand) {
 	for i := range args {
 		line := lineOf(args[i].Location())
@@ -278,7 +347,9 @@ func (b *builder) metaArgs(args []instructions.ArgCommand) {
 			a := Arg{Key: kv.Key, Line: line}
 			if kv.Value != nil {
 				a.Value, a.HasValue = b.expand(*kv.Value, b.meta), true
-				b.meta.set(a.Key, a.Value)
+			}
+			if v, ok := b.argValue(kv.Key, kv.Value, b.meta); ok {
+				b.meta.set(a.Key, v)
 			}
 			b.f.MetaArgs = append(b.f.MetaArgs, a)
 		}
@@ -392,8 +463,12 @@ func (b *builder) instr(st *Stage, in *Instr, s *state) {
 			} else if v, ok := b.meta.Get(kv.Key); ok {
 				a.Value, a.HasValue = v, true
 			}
-			if a.HasValue {
-				s.args.set(a.Key, a.Value)
+			v, known := b.argValue(kv.Key, kv.Value, env)
+			if !known && kv.Value == nil {
+				v, known = b.meta.Get(kv.Key)
+			}
+			if known {
+				s.args.set(a.Key, v)
 			}
 			in.Args = append(in.Args, a)
 		}
@@ -401,8 +476,10 @@ func (b *builder) instr(st *Stage, in *Instr, s *state) {
 		s.shell = append([]string(nil), c.Shell...)
 		in.Shell = s.shell
 	case *instructions.CopyCommand:
+		unresolved := b.unresolved(c.SourcePaths, env)
 		_ = c.Expand(expander)
 		in.Copy = copyOf(c.SourcesAndDest, s.workdir)
+		in.Copy.Unresolved = unresolved
 		cp := in.Copy
 		cp.From = c.From
 		if c.From != "" {
@@ -412,8 +489,10 @@ func (b *builder) instr(st *Stage, in *Instr, s *state) {
 		cp.Excludes = c.ExcludePatterns
 		cp.Parents, cp.Link, cp.Chmod, cp.Chown = c.Parents, c.Link, c.Chmod, c.Chown
 	case *instructions.AddCommand:
+		unresolved := b.unresolved(c.SourcePaths, env)
 		_ = c.Expand(expander)
 		in.Copy = copyOf(c.SourcesAndDest, s.workdir)
+		in.Copy.Unresolved = unresolved
 		cp := in.Copy
 		cp.Add = true
 		cp.Excludes = c.ExcludePatterns
@@ -459,4 +538,44 @@ func resolveKeepSlash(dir, p string) string {
 		r += "/"
 	}
 	return r
+}
+
+// Reachable returns the stages a build of target needs ("" = the last
+// stage): the target, the stages it is built FROM, and the stages its
+// COPY --from and RUN --mount from= name, transitively. BuildKit builds
+// only these. An unknown target gives nil.
+func (f *File) Reachable(target string) map[*Stage]bool {
+	if len(f.Stages) == 0 {
+		return nil
+	}
+	start := f.Stages[len(f.Stages)-1]
+	if target != "" {
+		start = f.stageNamed(target, len(f.Stages))
+		if start == nil {
+			return nil
+		}
+	}
+	out := map[*Stage]bool{}
+	var visit func(st *Stage)
+	visit = func(st *Stage) {
+		if st == nil || out[st] {
+			return
+		}
+		out[st] = true
+		visit(st.FromStage)
+		for _, in := range st.Instrs {
+			if in.Copy != nil && in.Copy.From != "" {
+				visit(f.stageRef(in.Copy.From, st.Index))
+			}
+			if in.Run != nil {
+				for _, m := range in.Run.Mounts {
+					if m.From != "" {
+						visit(f.stageRef(m.From, st.Index))
+					}
+				}
+			}
+		}
+	}
+	visit(start)
+	return out
 }
