@@ -11,7 +11,6 @@ import (
 	"path"
 	"strings"
 
-
 	"github.com/lockguard/lockguard/internal/dockerfile"
 )
 

@@ -51,7 +51,7 @@ type Build struct {
 	Context string
 	// Target is the stage built (--target); "" = the last stage.
 	Target string
-	Origin  Origin
+	Origin Origin
 	// Args are the known --build-arg values; UnknownArgs the build args
 	// given with values lockguard cannot know.
 	Args        map[string]string
