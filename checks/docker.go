@@ -36,9 +36,8 @@ the context's version (or, when the host's copy is stale, a broken one).
 This is attempt 4 of the Cargo.lock incident: the final ` + "`COPY . .`" + ` overwrote
 the lock that ` + "`cargo generate-lockfile`" + ` had just written.
 
-Only real overwrites are reported: the build context (the Dockerfile's
-directory, a [[docker.build]] context in lockguard.toml, or a compose
-service's build context) must hold a file at that path — tracked, or on disk —
+Only real overwrites are reported: the build context (found as LG303
+explains; a context nothing names is not replayed) must hold a file at that path — tracked, or on disk —
 that the applicable .dockerignore (Dockerfile-specific <name>.dockerignore
 first, else <context>/.dockerignore) does not exclude. A COPY before the RUN
 is fine. Generators that only write a missing file are not reported when an
@@ -84,6 +83,40 @@ file and fails in CI (or everywhere, for an excluded file) with
     COPY failed: file not found in build context
 
 A directory source counts as committed when a tracked file is under it.
+
+The build context is the one the repository really builds with, not the
+Dockerfile's directory by assumption. In order:
+
+  1. [[docker.build]] in lockguard.toml (dockerfile, context) wins;
+  2. the places that build the Dockerfile: GitHub Actions
+     (docker/build-push-action context/file/build-args/target, with
+     matrix values expanded; docker build / docker buildx build in run:
+     steps, with working-directory), GitLab CI scripts, shell scripts,
+     Makefile recipes (simple variables substituted) and justfile recipes
+     (docker build [-f FILE] CONTEXT, docker buildx build, podman build,
+     buildah bud), docker-bake.hcl/json targets (context, dockerfile,
+     args, inherits) and compose files — the standard names, and any file
+     a script or CI job passes with -f. A Dockerfile built several ways is
+     checked once per distinct context. The finding's note names the file
+     and line that set the context.
+  3. when nothing builds it: its directory or the repository root,
+     whichever all its COPY/ADD sources resolve against. When neither (or
+     both) does, the context is unknown, and only sources that exist on
+     disk but are not committed are reported — never "does not exist".
+
+What the build supplies is not missing:
+  - ARGs: a source holding an ARG without a known value (BuildKit's
+    TARGETPLATFORM, TARGETOS, TARGETARCH, TARGETVARIANT, BUILDPLATFORM,
+    BUILDOS, BUILDARCH, BUILDVARIANT; an ARG without default that no known
+    --build-arg, build-args or bake/compose args sets) is not judged;
+  - artifacts: a missing source that an earlier step of the same CI job,
+    recipe or script creates (actions/download-artifact, cargo build, nix
+    build, go build -o, make, cp/mv/curl/wget/tar into the context, GitLab
+    artifacts of other jobs), that the repository's ignore rules exclude,
+    or that lies under target/, dist/, bin/, out/ or a nix result link;
+  - a source inside a submodule, and stages the built target does not need.
+An ignored source that exists on disk is still reported: a clean checkout
+does not have it.
 
 Bad:
 
@@ -396,8 +429,8 @@ func (s *Snapshot) contextHolds(ctx *DockerContext, rel string) bool {
 func (s *Snapshot) clobberDiag(df *DockerFile, ctx *DockerContext, in *dockerfile.Instr, g genEvent, rel string) diag.Diagnostic {
 	kw := keyword(df.File, in)
 	what := "the build context's " + rel
-	if len(df.Contexts) > 1 || ctx.Origin != "" {
-		what = rel + " from " + ctx.Display()
+	if len(df.Contexts) > 1 || ctx.Dir != dirOf(df.Path) {
+		what = rel + " from the build context " + display(ctx.Dir) // the related note says what sets it
 	}
 	cmdText := commandText(g.cmd)
 	runLine := g.cmd.Line
@@ -410,7 +443,7 @@ func (s *Snapshot) clobberDiag(df *DockerFile, ctx *DockerContext, in *dockerfil
 			kw, g.file.Path, runLine, cmdText, what),
 		Help: fmt.Sprintf("keep %s out of the build context (add it to %s), or generate it on the host, commit it and drop the generating RUN",
 			rel, ignoreFileName(ctx)),
-		Related: []diag.Related{{Path: df.Path, Line: runLine, Column: firstCol(df.File, runLine, g.cmd), Message: fmt.Sprintf("%s generated here by `%s`", g.file.Path, cmdText)}},
+		Related: append([]diag.Related{{Path: df.Path, Line: runLine, Column: firstCol(df.File, runLine, g.cmd), Message: fmt.Sprintf("%s generated here by `%s`", g.file.Path, cmdText)}}, contextNote(ctx)...),
 		Fix:     s.dockerignoreFix(ctx, rel),
 	}
 	d.At(keywordSpan(df.File, in))
@@ -542,8 +575,8 @@ func (s *Snapshot) copySourceDiag(df *DockerFile, ctx *DockerContext, in *docker
 	if ctx.Dir != "" {
 		name = fmt.Sprintf("%s (%s in the repository)", rel, file)
 	}
-	if (len(df.Contexts) > 1 && !ctx.Unknown) || ctx.Origin != "" {
-		name += " in " + ctx.Display()
+	if !ctx.Unknown && (len(df.Contexts) > 1 || ctx.Dir != dirOf(df.Path)) {
+		name += " in the build context " + display(ctx.Dir) // the related note says what sets it
 	}
 	const fails = "the build fails with \"COPY failed: file not found in build context\""
 	st := s.Repo.Status(file)
@@ -625,7 +658,7 @@ func checkNixFlakesNotEnabled(p *Pass) {
 				calls := dockerfile.NixInvocations(in.Run.Commands)
 				for ci, call := range calls {
 					if call.Legacy || !nixNewCLI[call.Sub] || call.FeaturesFlag || call.Cmd.FlakesEnv ||
-						st.FlakesEnabledBefore(in.Index) || in.Run.FlakesConfiguredBefore(call.Cmd.Index) {
+						flakesEnabledBefore(df, st, in) || in.Run.FlakesConfiguredBefore(call.Cmd.Index) {
 						continue
 					}
 					found = append(found, nixFlakesDiag(df, st, in, calls, ci))
@@ -637,6 +670,24 @@ func checkNixFlakesNotEnabled(p *Pass) {
 			p.Report(f.d)
 		}
 	})
+}
+
+// flakesEnabledBefore reports whether the image state before the
+// instruction enables the features, in the Dockerfile as parsed for any of
+// its build contexts (a nix.conf copied from the context is read there).
+func flakesEnabledBefore(df *DockerFile, st *dockerfile.Stage, in *dockerfile.Instr) bool {
+	if st.FlakesEnabledBefore(in.Index) {
+		return true
+	}
+	for _, c := range df.Contexts {
+		if c.File == nil || c.File == df.File || st.Index >= len(c.File.Stages) {
+			continue
+		}
+		if c.File.Stages[st.Index].FlakesEnabledBefore(in.Index) {
+			return true
+		}
+	}
+	return false
 }
 
 // nixFinding is an LG402 diagnostic and where its fix would insert the flag.

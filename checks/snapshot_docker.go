@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"bytes"
 	"errors"
 	"slices"
 	"sort"
@@ -167,8 +168,20 @@ func (s *Snapshot) Docker() *DockerModel {
 			}
 			for _, c := range df.Contexts {
 				c.File = df.File
-				if df.File != nil && (len(c.args) > 0 || len(c.unknown) > 0) {
-					if f, err := dockerfile.ParseWith(df.Path, df.Src, dockerfile.Options{BuildArgs: c.args, UnknownArgs: c.unknown}); err == nil {
+				readsConf := bytes.Contains(df.Src, []byte("nix.conf")) || bytes.Contains(df.Src, []byte("extra-conf"))
+				if df.File != nil && (len(c.args) > 0 || len(c.unknown) > 0 || readsConf) {
+					opts := dockerfile.Options{BuildArgs: c.args, UnknownArgs: c.unknown}
+					if readsConf {
+						dir := c.Dir
+						opts.ReadContext = func(rel string) ([]byte, bool) {
+							if r, ok := ctxRel(rel); !ok || r == "." {
+								return nil, false
+							}
+							data, err := s.ReadFile(join(dir, path.Clean(rel)))
+							return data, err == nil
+						}
+					}
+					if f, err := dockerfile.ParseWith(df.Path, df.Src, opts); err == nil {
 						c.File = f
 					}
 				}

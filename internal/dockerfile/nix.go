@@ -391,3 +391,138 @@ func (r *Run) FlakesConfiguredBefore(cmdIndex int) bool {
 	enabled, ok := nixConfWrite(r.Commands[:cmdIndex])
 	return ok && enabled
 }
+
+// flakesImages are base images documented to enable nix-command and
+// flakes: Determinate Systems' (its installer enables them) and
+// nixpkgs/nix-flakes.
+var flakesImages = []string{"ghcr.io/determinatesystems/nix", "determinatesystems/nix", "nixpkgs/nix-flakes", "docker.io/nixpkgs/nix-flakes"}
+
+// FlakesImage reports whether a base image enables the features itself.
+func FlakesImage(base string) bool {
+	name := strings.ToLower(base)
+	if i := strings.IndexAny(name, "@"); i >= 0 {
+		name = name[:i]
+	}
+	if i := strings.LastIndexByte(name, ':'); i >= 0 && !strings.Contains(name[i:], "/") {
+		name = name[:i]
+	}
+	for _, img := range flakesImages {
+		if name == img {
+			return true
+		}
+	}
+	return false
+}
+
+// copied records the context files a COPY puts into the image (single
+// file sources), so that a nix.conf copied in can be read later; a COPY
+// onto a nix.conf path counts as a write of that configuration.
+func (b *builder) copied(c *Copy, s *state) {
+	if !c.FromContext() || c.Heredoc {
+		return
+	}
+	for i, src := range c.Sources {
+		if !c.SourceResolved(i) || isRemote(src) || hasMeta(src) {
+			continue
+		}
+		rel := cleanRel(src)
+		if rel == "." {
+			continue
+		}
+		t, ok := c.Target(rel)
+		if !ok {
+			continue
+		}
+		s.files[t] = rel
+		if isNixConf(Write{Path: t}) {
+			if en, known := b.contextConf(rel); en || !known {
+				s.confFlake = true
+			} else {
+				s.confFlake = false
+			}
+		}
+	}
+}
+
+// contextConf reads a nix configuration file from the build context:
+// whether it enables both features, and whether its content is known (a
+// context that cannot be read, or an empty file, is not).
+func (b *builder) contextConf(rel string) (enables, known bool) {
+	if b.opts.ReadContext == nil {
+		return false, false
+	}
+	data, ok := b.opts.ReadContext(rel)
+	if !ok || len(strings.TrimSpace(string(data))) == 0 {
+		return false, false
+	}
+	return configEnablesFlakes(string(data)), true
+}
+
+// imageConf is contextConf for a file in the image that a COPY put there.
+func (b *builder) imageConf(p string, s *state) (enables, known bool) {
+	rel, ok := s.files[p]
+	if !ok {
+		return false, false
+	}
+	return b.contextConf(rel)
+}
+
+// installerEnables reports whether a RUN installs nix in a way that
+// enables nix-command and flakes for later RUNs:
+//   - Determinate Systems' installer (install.determinate.systems, or its
+//     nix-installer binary's install), which enables them by default;
+//   - the installer's --extra-conf / --nix-extra-conf-file naming
+//     configuration that enables them (a file copied from the context is
+//     read; one that cannot be read, or is empty, is given the benefit of
+//     the doubt);
+//   - cp/mv/install of a copied-in configuration onto a nix.conf path.
+func (b *builder) installerEnables(cmds []Command, s *state) bool {
+	enabled := false
+	for _, c := range cmds {
+		for i, a := range c.Args {
+			if i < len(c.Dynamic) && c.Dynamic[i] {
+				continue
+			}
+			if strings.Contains(a, "install.determinate.systems") {
+				enabled = true
+			}
+			name, val, hasVal := strings.Cut(a, "=")
+			if !hasVal && i+1 < len(c.Args) && !(i+1 < len(c.Dynamic) && c.Dynamic[i+1]) {
+				val = c.Args[i+1]
+			}
+			switch name {
+			case "--extra-conf":
+				if configEnablesFlakes(val) {
+					enabled = true
+				}
+			case "--nix-extra-conf-file":
+				p := val
+				if p != "" && !path.IsAbs(p) && c.Dir != "" {
+					p = path.Join(c.Dir, p)
+				}
+				if en, known := b.imageConf(p, s); en || !known {
+					enabled = true
+				}
+			}
+		}
+		w := stripWrappers(c.Args)
+		if len(w) >= 2 && path.Base(w[0]) == "nix-installer" && w[1] == "install" {
+			enabled = true
+		}
+		if len(w) >= 3 && (w[0] == "cp" || w[0] == "mv" || w[0] == "install" || w[0] == "ln") {
+			dest := w[len(w)-1]
+			if isNixConf(Write{Path: dest}) || strings.HasSuffix(dest, "/nix") || strings.HasSuffix(dest, "/nix/") {
+				src := w[len(w)-2]
+				if !path.IsAbs(src) && c.Dir != "" {
+					src = path.Join(c.Dir, src)
+				}
+				if path.Base(src) == "nix.conf" || isNixConf(Write{Path: dest}) {
+					if en, _ := b.imageConf(src, s); en {
+						enabled = true
+					}
+				}
+			}
+		}
+	}
+	return enabled
+}

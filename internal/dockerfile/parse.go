@@ -108,9 +108,17 @@ type state struct {
 	args      *envMap // ARGs in scope (with values)
 	shell     []string
 	confFlake bool // a nix.conf with both features was written
+	// files maps image paths to the context files a COPY put there
+	// (context-relative), for nix configuration copied in.
+	files map[string]string
 }
 
 func (s state) clone() state {
+	files := make(map[string]string, len(s.files))
+	for k, v := range s.files {
+		files[k] = v
+	}
+	s.files = files
 	s.env = s.env.clone()
 	s.args = s.args.clone()
 	s.shell = append([]string(nil), s.shell...)
@@ -187,6 +195,10 @@ type Options struct {
 	// (an environment variable, a CI expression): an ARG named here has
 	// no known value, even when it has a default.
 	UnknownArgs map[string]bool
+	// ReadContext reads a file of the build context (context-relative),
+	// for the nix configuration files a Dockerfile copies in; nil when the
+	// context is not known.
+	ReadContext func(rel string) ([]byte, bool)
 }
 
 // AutomaticArgs are the ARGs BuildKit sets itself from the build's
@@ -380,7 +392,8 @@ func (b *builder) stage(i int, bs *instructions.Stage) {
 		Line:        lineOf(bs.Location),
 		File:        b.f,
 	}
-	s := state{workdir: "/", env: newEnvMap(), args: newEnvMap(), shell: defaultShell}
+	s := state{workdir: "/", env: newEnvMap(), args: newEnvMap(), shell: defaultShell, files: map[string]string{}}
+	s.confFlake = FlakesImage(st.BaseName)
 	if from := b.f.stageNamed(st.BaseName, i); from != nil {
 		st.FromStage = from
 		s = from.final.clone()
@@ -482,6 +495,7 @@ func (b *builder) instr(st *Stage, in *Instr, s *state) {
 		in.Copy.Unresolved = unresolved
 		cp := in.Copy
 		cp.From = c.From
+		defer b.copied(cp, s)
 		if c.From != "" {
 			cp.From = b.expand(c.From, env)
 			cp.FromStage = b.f.stageRef(cp.From, st.Index)
@@ -501,6 +515,9 @@ func (b *builder) instr(st *Stage, in *Instr, s *state) {
 		in.Run = b.run(in, c, s, expander)
 		if w, ok := nixConfWrite(in.Run.Commands); ok {
 			s.confFlake = w
+		}
+		if b.installerEnables(in.Run.Commands, s) {
+			s.confFlake = true
 		}
 	default:
 		if ex, ok := in.Cmd.(instructions.SupportsSingleWordExpansion); ok {
