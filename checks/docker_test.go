@@ -179,7 +179,8 @@ func TestDockerContextsFromCompose(t *testing.T) {
 	})
 	r.Commit("init")
 	ds := dockerOnly(dockerRunRules(t, r, DockerCopySourceUncommitted), "LG303")
-	if len(ds) != 1 || !strings.Contains(ds[0].Message, "alt/only-in-web.txt") || !strings.Contains(ds[0].Message, "service alt") {
+	if len(ds) != 1 || !strings.Contains(ds[0].Message, "alt/only-in-web.txt") || len(ds[0].Related) != 1 ||
+		ds[0].Related[0].Path != "docker-compose.yml" || ds[0].Related[0].Line != 7 || !strings.Contains(ds[0].Related[0].Message, "compose service alt") {
 		t.Errorf("want one LG303 for the alt context: %v", ds)
 	}
 }
