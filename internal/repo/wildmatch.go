@@ -13,8 +13,43 @@ const (
 // wildmatch matches text against a git glob pattern; pathname is
 // WM_PATHNAME ("*" and "?" do not match "/", "**/" matches directories).
 // It is a port of git's wildmatch.c (case-sensitive).
+//
+// git's matcher backtracks: a pattern with k "**" can take time of the
+// order of len(text)^k. dowild is a pure function of the pattern's and the
+// text's suffixes, so the matcher remembers each suffix pair's result:
+// every pair is computed once, bounding the work by
+// len(pattern) × len(text) pairs (each scanning the text at most once).
 func wildmatch(pattern, text string, pathname bool) bool {
-	return dowild(pattern, text, pathname) == wmMatch
+	m := wildMatcher{p: pattern, t: text, pathname: pathname}
+	return m.dowild(0, 0) == wmMatch
+}
+
+// wildMatcher holds one match: the whole pattern and text, and the
+// results of the suffix pairs already tried.
+type wildMatcher struct {
+	p, t     string
+	pathname bool
+	memo     map[int]int
+	calls    int // dowild evaluations
+}
+
+// dowild matches the pattern from pOff against the text from tOff.
+func (m *wildMatcher) dowild(pOff, tOff int) int {
+	key := pOff*(len(m.t)+1) + tOff
+	if r, ok := m.memo[key]; ok {
+		return r
+	}
+	m.calls++
+	r := m.dowild1(pOff, tOff)
+	// Most matches take a few calls: remember results only when a match
+	// starts to take long.
+	if m.memo == nil && m.calls > 64 {
+		m.memo = map[int]int{}
+	}
+	if m.memo != nil {
+		m.memo[key] = r
+	}
+	return r
 }
 
 // at returns s[i], or 0 past the end (C string semantics).
@@ -25,7 +60,8 @@ func at(s string, i int) byte {
 	return 0
 }
 
-func dowild(p, text string, pathname bool) int {
+func (m *wildMatcher) dowild1(pOff, tOff int) int {
+	p, text, pathname := m.p[pOff:], m.t[tOff:], m.pathname
 	pi, ti := 0, 0
 	for ; pi < len(p); pi, ti = pi+1, ti+1 {
 		pch := p[pi]
@@ -59,7 +95,7 @@ func dowild(p, text string, pathname bool) int {
 				case (prev < 0 || p[prev] == '/') &&
 					(pi >= len(p) || p[pi] == '/' || (p[pi] == '\\' && at(p, pi+1) == '/')):
 					// "**/" may match no directory at all.
-					if at(p, pi) == '/' && dowild(p[pi+1:], text[ti:], pathname) == wmMatch {
+					if at(p, pi) == '/' && m.dowild(pOff+pi+1, tOff+ti) == wmMatch {
 						return wmMatch
 					}
 					matchSlash = true
@@ -96,7 +132,7 @@ func dowild(p, text string, pathname bool) int {
 						return wmNoMatch
 					}
 				}
-				matched := dowild(p[pi:], text[ti:], pathname)
+				matched := m.dowild(pOff+pi, tOff+ti)
 				if matched != wmNoMatch {
 					if !matchSlash || matched != wmAbortToStarStar {
 						return matched

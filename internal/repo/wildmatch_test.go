@@ -1,6 +1,9 @@
 package repo
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestWildmatch(t *testing.T) {
 	for _, c := range []struct {
@@ -84,5 +87,33 @@ func TestParseLsFilesDebugRejectsGarbage(t *testing.T) {
 	}
 	if e := raw[1]; e.Path != "sub" || e.IntentToAdd || e.Mode != 0o160000 {
 		t.Errorf("entry 1 = %+v", e)
+	}
+}
+
+// TestWildmatchBounded: issue 17 item 12. One .gitignore line with many
+// "**" against a deep path made git's backtracking take minutes; each
+// pattern/text suffix pair is now evaluated at most once.
+func TestWildmatchBounded(t *testing.T) {
+	pat := "**/a/**/a/**/a/**/a/**/a/**/a/**/b0"
+	for _, depth := range []int{10, 60} {
+		text := strings.Repeat("a/", depth) + "Cargo.lock"
+		m := wildMatcher{p: pat, t: text, pathname: true}
+		if m.dowild(0, 0) == wmMatch {
+			t.Errorf("%s matched %s", pat, text)
+		}
+		if limit := (len(pat) + 1) * (len(text) + 1); m.calls > limit {
+			t.Errorf("depth %d: %d evaluations, more than the %d suffix pairs", depth, m.calls, limit)
+		}
+	}
+	if !wildmatch(pat, strings.Repeat("a/", 60)+"b0", true) {
+		t.Error("the pattern does not match a/…/a/b0")
+	}
+}
+
+func BenchmarkWildmatchStarStar(b *testing.B) {
+	pat := "**/a/**/a/**/a/**/a/**/a/**/a/**/b0"
+	text := strings.Repeat("a/", 60) + "Cargo.lock"
+	for i := 0; i < b.N; i++ {
+		wildmatch(pat, text, true)
 	}
 }
