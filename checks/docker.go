@@ -854,19 +854,6 @@ func nixWords(c dockerfile.Command) (word, next string, ok bool) {
 
 // ---- shared helpers ----
 
-// lineStart is the byte offset of the 1-based line in src (-1 when absent).
-func lineStart(src []byte, line int) int {
-	off := 0
-	for l := 1; l < line; l++ {
-		i := strings.IndexByte(string(src[off:]), '\n')
-		if i < 0 {
-			return -1
-		}
-		off += i + 1
-	}
-	return off
-}
-
 // keyword is the instruction keyword as written (COPY, copy, ADD).
 func keyword(f *dockerfile.File, in *dockerfile.Instr) string {
 	if in.StartLine >= 1 && in.StartLine <= len(f.Lines) {

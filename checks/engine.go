@@ -100,6 +100,7 @@ func applyPathIgnores(cfg *config.Config, ds []diag.Diagnostic) []diag.Diagnosti
 // that does not exist), so that a fixer never applies byte offsets to
 // different content.
 func setEditBases(snap *Snapshot, ds []diag.Diagnostic) {
+	bases := map[string]string{} // one hash per file, however many edits
 	for _, d := range ds {
 		if d.Fix == nil {
 			continue
@@ -107,7 +108,10 @@ func setEditBases(snap *Snapshot, ds []diag.Diagnostic) {
 		for i := range d.Fix.Actions {
 			a := &d.Fix.Actions[i]
 			if a.Kind == diag.ActionEdit && a.Base == "" {
-				a.Base = diag.BlobHash(snap.Source(a.Path))
+				if _, ok := bases[a.Path]; !ok {
+					bases[a.Path] = diag.BlobHash(snap.Source(a.Path))
+				}
+				a.Base = bases[a.Path]
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"bytes"
 	"fmt"
 	"path"
 	"regexp"
@@ -157,9 +158,10 @@ type nixSite struct {
 	// path space (the image's, or the repository's under scriptRoot);
 	// nil when unknown.
 	resolve func(ref string) (*nix.Flake, string, string)
-	// rescan returns the nix calls of the edited file on line, to verify a
+	// rescan returns the nix calls on line of the file with the edit
+	// applied, to verify a
 	// fix; nil: the file kind gets no fix.
-	rescan func(edited []byte, line int) []dockerfile.NixCall
+	rescan func(edit diag.TextEdit, line int) []dockerfile.NixCall
 	// escape spells shell text for the file (make doubles $); nil: as is.
 	escape func(string) string
 }
@@ -342,11 +344,7 @@ func developRewrite(site nixSite, target, cd string) (*diag.Fix, string) {
 	}
 	for _, text := range variants {
 		edit := diag.TextEdit{Start: off.nix, End: end, NewText: esc(text)}
-		edited, err := applyEdits(site.src, []diag.TextEdit{edit})
-		if err != nil {
-			return nil, ""
-		}
-		if !rewrittenAs(site.rescan(edited, call.Cmd.Line), text, argv) {
+		if !rewrittenAs(site.rescan(edit, call.Cmd.Line), text, argv) {
 			continue
 		}
 		return &diag.Fix{
@@ -488,7 +486,7 @@ func nixWordAt(src []byte, calls []dockerfile.NixCall, ci int) (nixOffsets, bool
 		return nixOffsets{}, false
 	}
 	le := len(src)
-	if i := strings.IndexByte(string(src[ls:]), '\n'); i >= 0 {
+	if i := bytes.IndexByte(src[ls:], '\n'); i >= 0 {
 		le = ls + i
 	}
 	lineText := string(src[ls:le])
@@ -536,7 +534,7 @@ func matchWords(src []byte, off int, words []string) (int, bool) {
 				return 0, false
 			}
 		}
-		if !strings.HasPrefix(string(src[off:]), w) {
+		if !bytes.HasPrefix(src[off:], []byte(w)) {
 			return 0, false
 		}
 		off += len(w)
@@ -556,7 +554,7 @@ func nixCallSpan(src []byte, calls []dockerfile.NixCall, ci int) diag.Span {
 	}
 	if ls := lineStart(src, line); ls >= 0 {
 		le := len(src)
-		if i := strings.IndexByte(string(src[ls:]), '\n'); i >= 0 {
+		if i := bytes.IndexByte(src[ls:], '\n'); i >= 0 {
 			le = ls + i
 		}
 		f := &dockerfile.File{Lines: []string{string(src[ls:le])}}
@@ -588,21 +586,54 @@ func (s *Snapshot) dockerNixSites() []nixSite {
 				f, fdir := s.imageFlake(ctx, prior, dir)
 				return f, fdir, cwd
 			}
-			site.rescan = func(edited []byte, line int) []dockerfile.NixCall {
-				nf, err := dockerfile.Parse(df.Path, edited)
-				if err != nil || st.Index >= len(nf.Stages) || in.Index >= len(nf.Stages[st.Index].Instrs) {
-					return nil
-				}
-				run := nf.Stages[st.Index].Instrs[in.Index].Run
-				if run == nil {
-					return nil
-				}
-				return callsOnLine(run.Commands, line)
+			site.rescan = func(edit diag.TextEdit, line int) []dockerfile.NixCall {
+				return rescanRun(df, in, edit, line)
 			}
 			out = append(out, site)
 		}
 	})
 	return out
+}
+
+// rescanRun parses the RUN in of df again with an edit inside it and
+// returns its nix calls on line. Only the RUN is parsed, after the file's
+// parser directives and a FROM: re-parsing the whole file for every
+// rewrite made a Dockerfile with many nix RUNs quadratic.
+func rescanRun(df *DockerFile, in *dockerfile.Instr, edit diag.TextEdit, line int) []dockerfile.NixCall {
+	start := lineStart(df.Src, in.StartLine)
+	end := lineStart(df.Src, in.EndLine+1)
+	if end < 0 {
+		end = len(df.Src)
+	}
+	if start < 1 || edit.Start < start || edit.End > end || edit.Start > edit.End {
+		return nil
+	}
+	var mini []byte
+	n := 0 // lines before the RUN in mini
+	for off := 0; off < start && df.Src[off] == '#'; n++ {
+		i := bytes.IndexByte(df.Src[off:], '\n')
+		if i < 0 {
+			return nil
+		}
+		mini = append(mini, df.Src[off:off+i+1]...)
+		off += i + 1
+	}
+	mini = append(mini, "FROM scratch\n"...)
+	n++
+	mini = append(mini, df.Src[start:edit.Start]...)
+	mini = append(mini, edit.NewText...)
+	mini = append(mini, df.Src[edit.End:end]...)
+	shift := in.StartLine - (n + 1)
+	nf, err := dockerfile.Parse(df.Path, mini)
+	if err != nil || len(nf.Stages) != 1 {
+		return nil
+	}
+	for _, ni := range nf.Stages[0].Instrs {
+		if ni.StartLine == n+1 && ni.Run != nil {
+			return callsOnLine(ni.Run.Commands, line-shift)
+		}
+	}
+	return nil
 }
 
 func callsOnLine(cmds []dockerfile.Command, line int) []dockerfile.NixCall {
@@ -734,7 +765,11 @@ func (s *Snapshot) pieceSites(p string, src []byte, kind scriptKind, piece scrip
 			return flake, fdir, cwd
 		}
 		if kind.fixable {
-			site.rescan = func(edited []byte, line int) []dockerfile.NixCall {
+			site.rescan = func(edit diag.TextEdit, line int) []dockerfile.NixCall {
+				edited, err := applyEdits(src, []diag.TextEdit{edit})
+				if err != nil {
+					return nil
+				}
 				var all []dockerfile.NixCall
 				for _, pc := range kind.scan(p, edited) {
 					cmds, err := dockerfile.AnalyzeScript(pc.text, scriptRoot, pc.line)

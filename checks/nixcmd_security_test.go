@@ -1,8 +1,10 @@
 package checks
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -259,4 +261,66 @@ func cmdSubsts(script string) int {
 		return true
 	})
 	return n
+}
+
+// manyNixRuns is a Dockerfile with n `RUN nix build .#backendN` lines.
+func manyNixRuns(n int) string {
+	var sb strings.Builder
+	sb.WriteString("FROM nixos/nix\nWORKDIR /src\nCOPY . .\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&sb, "RUN nix build .#backend%d\n", i)
+	}
+	return sb.String()
+}
+
+// TestNixCmdManyRunsLinear: issue 17 item 11. LG401 and LG402 on a
+// Dockerfile with many nix RUNs re-parsed the whole file for every
+// rewrite (1,000 RUNs took 52 s). The memory they allocate must grow
+// linearly with the number of RUNs: four times the RUNs, at most about
+// four times the bytes (quadratic work gave sixteen).
+func TestNixCmdManyRunsLinear(t *testing.T) {
+	flakes := []*nix.Flake{{Path: "flake.nix", Dir: "", Outputs: outputs()}}
+	alloc := func(n int) uint64 {
+		r := testenv.NewRepo(t)
+		r.WriteFiles(map[string]string{
+			"flake.nix":          "{ }\n",
+			"backend/Cargo.toml": "[package]\nname = \"backend\"\nversion = \"0.1.0\"\n",
+			"Dockerfile":         manyNixRuns(n),
+		})
+		r.Commit("init")
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		ds := withFlakes(t, r, flakes, NixBuildMissingOutput, NixFlakesNotEnabled)
+		runtime.ReadMemStats(&after)
+		fixes := 0
+		for _, d := range ds {
+			if d.Fix != nil {
+				fixes++
+			}
+		}
+		if len(ds) != 2*n || fixes != 2*n {
+			t.Fatalf("%d RUNs: %d findings, %d fixes; want %d each", n, len(ds), fixes, 2*n)
+		}
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	small, large := alloc(300), alloc(1200)
+	t.Logf("300 RUNs: %d bytes; 1200 RUNs: %d bytes", small, large)
+	if ratio := float64(large) / float64(small); ratio > 6 {
+		t.Errorf("4x the RUNs allocate %.1fx the memory (%d → %d bytes): not linear", ratio, small, large)
+	}
+}
+
+func BenchmarkLG401ManyNixRuns(b *testing.B) {
+	r := testenv.NewRepo(b)
+	r.WriteFiles(map[string]string{
+		"flake.nix":          "{ }\n",
+		"backend/Cargo.toml": "[package]\nname = \"backend\"\nversion = \"0.1.0\"\n",
+		"Dockerfile":         manyNixRuns(1000),
+	})
+	r.Commit("init")
+	flakes := []*nix.Flake{{Path: "flake.nix", Dir: "", Outputs: outputs()}}
+	for i := 0; i < b.N; i++ {
+		withFlakes(b, r, flakes, NixBuildMissingOutput, NixFlakesNotEnabled)
+	}
 }

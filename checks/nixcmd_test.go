@@ -154,7 +154,7 @@ func TestNixCmdScanners(t *testing.T) {
 
 // withFlakes runs rules on a repository whose flake analysis is replaced
 // by the given flakes.
-func withFlakes(t *testing.T, r *testenv.Repo, flakes []*nix.Flake, rules ...*Rule) []diag.Diagnostic {
+func withFlakes(t testing.TB, r *testenv.Repo, flakes []*nix.Flake, rules ...*Rule) []diag.Diagnostic {
 	t.Helper()
 	rp, err := repo.Open(repo.Options{Dir: r.Dir, Env: r.Env})
 	if err != nil {
