@@ -340,6 +340,7 @@ func startsWithSlashExpr(e Expr) bool {
 func (a *analyzer) visitCall(n *Call, en *env, c ctx) {
 	head, args := flattenCall(n)
 	name := funcName(head, a.eval(head, en))
+	a.cargoLockCall(n, name, args, en)
 	a.visit(head, en, plainCtx)
 	ctxs := argCtxs(name, len(args), c)
 	switch name {

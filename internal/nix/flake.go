@@ -114,6 +114,9 @@ type Flake struct {
 	// Submodules: inputs.self.submodules = true.
 	Submodules bool
 	Outputs    Outputs
+	// CargoLocks are the importCargoLock calls and buildRustPackage
+	// cargoLock sets in the evaluated files (cargolock.go).
+	CargoLocks []CargoLockUse
 }
 
 // FileError is a file the analysis needed but could not parse or read.
