@@ -175,7 +175,9 @@ func Apply(ctx context.Context, r *repo.Repo, ds []diag.Diagnostic, opts Options
 		return res, nil
 	}
 
-	// 2. Edits, file by file (a symbolic link is edited through, once).
+	// 2. Edits, file by file (a symbolic link is edited through, once),
+	// with the hashes of fetched git commits (githash.go).
+	p.edits = a.fetchGitHashes(ctx, p.fetches, p.edits)
 	edits, failures := a.resolveEdits(p.edits)
 	res.Failed = append(res.Failed, failures...)
 	for _, e := range edits {
@@ -315,6 +317,7 @@ type stageStep struct {
 
 type fixPlan struct {
 	runs     []runStep
+	fetches  []fetchStep // githash.go
 	edits    []editStep
 	stages   []stageStep
 	skipped  []Skipped
@@ -333,6 +336,7 @@ func plan(ds []diag.Diagnostic, opts Options) fixPlan {
 	stageIdx := map[string]int{}
 	editIdx := map[string]int{}
 	editSeen := map[string]bool{}
+	fetchSeen := map[string]bool{}
 	for _, d := range ds {
 		if d.Fix == nil || len(d.Fix.Actions) == 0 {
 			continue
@@ -379,6 +383,8 @@ func plan(ds []diag.Diagnostic, opts Options) fixPlan {
 				if p.addEdits([]diag.Action{act}, editIdx, editSeen, opts.Rounds) {
 					took = true
 				}
+			case diag.ActionFetchGit:
+				p.addFetch(act, fetchSeen)
 			case diag.ActionStage:
 				for _, path := range act.Paths {
 					if i, ok := stageIdx[path]; ok {

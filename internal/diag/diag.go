@@ -70,7 +70,19 @@ const (
 	// ActionStage stages Paths with `git add --` (Force adds ignored files
 	// with `git add --force --` and needs the user's --force).
 	ActionStage ActionKind = "stage"
+	// ActionFetchGit fetches commit Rev of the git repository URL into a
+	// temporary directory (submodules included) and replaces
+	// GitHashPlaceholder(URL, Rev) in the fix's edits with the SRI NAR
+	// hash of the checkout without .git, the hash nixpkgs' fetchgit
+	// expects. Hint says what to add by hand when the fetch fails.
+	ActionFetchGit ActionKind = "fetch-git"
 )
+
+// GitHashPlaceholder stands for the hash an ActionFetchGit computes, in
+// the NewText of a fix's edits.
+func GitHashPlaceholder(url, rev string) string {
+	return "<lockguard: hash of " + url + " at " + rev + ">"
+}
 
 // Action is one step of a fix. Which fields matter depends on Kind.
 type Action struct {
@@ -106,6 +118,11 @@ type Action struct {
 	// ForceReason explains why Force is needed (for example the ignore rule
 	// that matches); shown when the user did not pass --force.
 	ForceReason string `json:"force_reason,omitempty"`
+
+	// ActionFetchGit
+	URL  string `json:"url,omitempty"`
+	Rev  string `json:"rev,omitempty"`
+	Hint string `json:"hint,omitempty"`
 }
 
 // TextEdit replaces the bytes [Start, End) of a file with NewText.
