@@ -108,7 +108,16 @@ func (a *analyzer) cargoLockCall(n *Call, name string, args []Expr, en *env) {
 		var dotted []*Binding
 		for _, b := range s.Bindings {
 			b, ok := b.(*Binding)
-			if !ok || len(b.Path) == 0 || b.Path[0].Dynamic || b.Path[0].Name != "cargoLock" {
+			if !ok || len(b.Path) == 0 || b.Path[0].Dynamic {
+				continue
+			}
+			if n := b.Path[0].Name; n == "cargoVendorDir" || n == "cargoDeps" {
+				// buildRustPackage uses these instead of cargoLock.
+				if id, ok := Unparen(b.Value).(*Ident); !ok || id.Name != "null" {
+					return
+				}
+			}
+			if b.Path[0].Name != "cargoLock" {
 				continue
 			}
 			if len(b.Path) == 1 {
@@ -140,6 +149,9 @@ func (a *analyzer) cargoLockCall(n *Call, name string, args []Expr, en *env) {
 			last := dotted[len(dotted)-1]
 			u.InsertAt = last.End
 			u.Indent = lineIndent(en.fc.file.Source(), last.Start)
+			if !strings.Contains(en.fc.file.Source()[s.Start:s.End], "\n") {
+				u.Indent = " "
+			}
 			u.AttrPrefix = "cargoLock."
 			a.flake.CargoLocks = append(a.flake.CargoLocks, *u)
 		}

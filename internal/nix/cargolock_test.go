@@ -78,6 +78,13 @@ func TestCargoLockUses(t *testing.T) {
   b = nixpkgs.rustPlatform.importCargoLock { lockFile = src + "/Cargo.lock"; };
 }`}, "importCargoLock nix/pkg.nix:2 lock=\"Cargo.lock\" dyn=false allow=\"\" hashes=?\n" +
 			"importCargoLock nix/pkg.nix:3 lock=\"\" dyn=true allow=\"false\" hashes=none insert=\" \"\"\"\n"},
+		{"cargoVendorDir or cargoDeps replaces cargoLock", mapReader{"flake.nix": `{
+  outputs = { self, nixpkgs }: {
+    a = nixpkgs.rustPlatform.buildRustPackage { cargoLock.lockFile = ./Cargo.lock; cargoVendorDir = "vendor"; };
+    b = nixpkgs.rustPlatform.buildRustPackage { cargoLock.lockFile = ./Cargo.lock; cargoDeps = nixpkgs.x; };
+    c = nixpkgs.rustPlatform.buildRustPackage { cargoLock.lockFile = ./Cargo.lock; cargoDeps = null; };
+  };
+}`}, "buildRustPackage flake.nix:5 lock=\"Cargo.lock\" dyn=false allow=\"false\" hashes=none insert=\" \"\"cargoLock.\"\n"},
 		{"crane and naersk are not modelled", mapReader{"flake.nix": `{
   outputs = { self, crane, naersk }: {
     a = crane.lib.buildPackage { src = ./.; cargoLock = ./Cargo.lock; };
