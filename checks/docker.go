@@ -468,7 +468,11 @@ func (s *Snapshot) dockerignoreFix(ctx *DockerContext, rel string) *diag.Fix {
 			return nil
 		}
 	}
-	text := ignorePattern(rel) + "\n"
+	pat, ok := ignorePattern(rel)
+	if !ok {
+		return nil // no .dockerignore line names this path; the finding has no fix
+	}
+	text := pat + "\n"
 	if len(data) > 0 && data[len(data)-1] != '\n' {
 		text = "\n" + text
 	}
@@ -484,8 +488,14 @@ func (s *Snapshot) dockerignoreFix(ctx *DockerContext, rel string) *diag.Fix {
 }
 
 // ignorePattern renders a context-relative path as a .dockerignore line
-// matching exactly that path.
-func ignorePattern(rel string) string {
+// matching exactly that path: glob characters, backslashes and a leading
+// "!" or "#" (an exception, a comment) escaped with a backslash. ok is false for a path no line can name: one holding a
+// line break, or with leading or trailing white space (the reader trims
+// it).
+func ignorePattern(rel string) (string, bool) {
+	if rel == "" || strings.ContainsAny(rel, "\n\r") || strings.TrimSpace(rel) != rel {
+		return "", false
+	}
 	var sb strings.Builder
 	for _, r := range rel {
 		if strings.ContainsRune(`*?[]\`, r) {
@@ -495,9 +505,13 @@ func ignorePattern(rel string) string {
 	}
 	out := sb.String()
 	if strings.HasPrefix(out, "!") || strings.HasPrefix(out, "#") {
-		out = "/" + out
+		// "\!" and "\#": the reader sees neither an exception nor a
+		// comment, and the matcher an escaped literal. ("/!x" would not
+		// do: the reader strips the "/" and the matcher then reads "!x"
+		// as an exception.)
+		out = "\\" + out
 	}
-	return out
+	return out, true
 }
 
 // ---- LG303 ----
@@ -676,18 +690,17 @@ func checkNixFlakesNotEnabled(p *Pass) {
 // instruction enables the features, in the Dockerfile as parsed for any of
 // its build contexts (a nix.conf copied from the context is read there).
 func flakesEnabledBefore(df *DockerFile, st *dockerfile.Stage, in *dockerfile.Instr) bool {
-	if st.FlakesEnabledBefore(in.Index) {
-		return true
-	}
+	own := false // some context parsed the file itself (with its nix.conf readable)
 	for _, c := range df.Contexts {
 		if c.File == nil || c.File == df.File || st.Index >= len(c.File.Stages) {
 			continue
 		}
+		own = true
 		if c.File.Stages[st.Index].FlakesEnabledBefore(in.Index) {
 			return true
 		}
 	}
-	return false
+	return !own && st.FlakesEnabledBefore(in.Index)
 }
 
 // nixFinding is an LG402 diagnostic and where its fix would insert the flag.

@@ -231,3 +231,37 @@ RUN apt-get update && apt-get install -y ca-certificates > /dev/null
 		b.Fatalf("only %d findings", found)
 	}
 }
+
+// TestIgnorePatternRoundTrip: LG301's .dockerignore entry, read back by
+// the .dockerignore parser (moby's patternmatcher), excludes exactly the
+// path — also one starting with "!" (an exception otherwise) or "#" (a
+// comment otherwise), or holding glob characters — and a path no line can
+// name (a line break, surrounding white space) gets no entry (issue 17
+// item 3).
+func TestIgnorePatternRoundTrip(t *testing.T) {
+	for _, rel := range []string{"Cargo.lock", "!gen/Cargo.lock", "#x/Cargo.lock", "a*b?/[c]/Cargo.lock", `back\slash/Cargo.lock`, "dir/!x", "dir/#y", "sp ace/Cargo.lock", "trail /Cargo.lock"} {
+		pat, ok := ignorePattern(rel)
+		if !ok {
+			t.Errorf("%q: refused", rel)
+			continue
+		}
+		ig, err := dockerfile.ParseIgnore(".dockerignore", []byte("keep.txt\n"+pat+"\n"))
+		if err != nil {
+			t.Errorf("%q: line %q does not parse: %v", rel, pat, err)
+			continue
+		}
+		if !ig.Excluded(rel, false) {
+			t.Errorf("%q: line %q does not exclude it", rel, pat)
+		}
+		for _, other := range []string{"other.txt", "gen/Cargo.lock", "x/Cargo.lock", "aXbY/c/Cargo.lock"} {
+			if other != rel && ig.Excluded(other, false) {
+				t.Errorf("%q: line %q also excludes %q", rel, pat, other)
+			}
+		}
+	}
+	for _, rel := range []string{"new\nline/Cargo.lock", "cr\r/Cargo.lock", " lead/Cargo.lock", "Cargo.lock "} {
+		if pat, ok := ignorePattern(rel); ok {
+			t.Errorf("%q: got line %q, want a refusal", rel, pat)
+		}
+	}
+}

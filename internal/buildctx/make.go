@@ -6,7 +6,7 @@ import (
 )
 
 var (
-	makeAssign = regexp.MustCompile(`^(?:export[ \t]+|override[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*(:::?=|\?=|=|\+=|!=)[ \t]*(.*)$`)
+	makeAssign = regexp.MustCompile(`^(?:export[ \t]+|override[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*(::?:?=|\?=|\+=|!=|=)[ \t]*(.*)$`)
 	makeRef    = regexp.MustCompile(`\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)|\$\{([A-Za-z_][A-Za-z0-9_.-]*)\}`)
 	makeRule   = regexp.MustCompile(`^([^\t#=:]+)(?:::?|&:)(?:[^=]|$)`)
 )
