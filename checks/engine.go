@@ -58,6 +58,13 @@ func Run(snap *Snapshot, rules []*Rule, opts Options) (*Result, error) {
 		return nil, perr
 	}
 
+	if enabled[BadSuppression.ID] {
+		// Suppressions are found in the files the rules read; LG902 on its
+		// own must see the same files as with every rule (as LG901 does).
+		for _, load := range loaders() {
+			load(snap)
+		}
+	}
 	ds = applyPathIgnores(snap.Config, ds)
 	ds, bad := applySuppressions(snap, ds, enabled)
 	if enabled[BadSuppression.ID] {
