@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"reflect"
 	"strings"
 
 	"github.com/lockguard/lockguard/checks"
@@ -103,8 +104,8 @@ func readBaseline(file string) (map[string]int, error) {
 		return nil, usagef("cannot read the baseline: %v", err)
 	}
 	var b baselineFile
-	if err := json.Unmarshal(data, &b); err != nil {
-		return nil, usagef("%s is not a lockguard baseline: %v", file, err)
+	if err := decodeBaseline(data, &b); err != nil {
+		return nil, usagef("%s is not a lockguard baseline: %v; write one with `lockguard check --write-baseline FILE`", file, err)
 	}
 	if b.Version != baselineVersion {
 		return nil, usagef("%s: unsupported baseline version %d (want %d); write it again with --write-baseline", file, b.Version, baselineVersion)
@@ -222,4 +223,57 @@ func changedSince(ctx context.Context, r *repo.Repo, rev string) (map[string]boo
 		}
 	}
 	return changed, nil
+}
+
+// decodeBaseline decodes a baseline file, with errors in the file's terms
+// (a line, a JSON key), never Go's struct and field names.
+func decodeBaseline(data []byte, b *baselineFile) error {
+	var probe map[string]json.RawMessage
+	if err := json.Unmarshal(data, &probe); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return fmt.Errorf("line %d: invalid JSON (%v)", lineAt(data, se.Offset), err)
+		}
+		return errors.New("not a JSON object")
+	}
+	var tool string
+	if json.Unmarshal(probe["tool"], &tool) != nil || tool != "lockguard" {
+		if _, ok := probe["runs"]; ok {
+			return errors.New(`it looks like a SARIF report (it has "runs"), and a baseline has "tool": "lockguard"`)
+		}
+		return errors.New(`it has no "tool": "lockguard"`)
+	}
+	if err := json.Unmarshal(data, b); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return fmt.Errorf("line %d: %q must be %s, not %s", lineAt(data, te.Offset), te.Field, jsonKind(te.Type.Kind()), article(te.Value))
+		}
+		return err
+	}
+	return nil
+}
+
+func lineAt(data []byte, off int64) int {
+	return bytes.Count(data[:min(int(off), len(data))], []byte("\n")) + 1
+}
+
+func jsonKind(k reflect.Kind) string {
+	switch k {
+	case reflect.Int, reflect.Int64:
+		return "a number"
+	case reflect.String:
+		return "a string"
+	case reflect.Slice:
+		return "an array"
+	case reflect.Struct:
+		return "an object"
+	}
+	return k.String()
+}
+
+func article(noun string) string {
+	if noun != "" && strings.IndexByte("aeiou", noun[0]) >= 0 {
+		return "an " + noun
+	}
+	return "a " + noun
 }

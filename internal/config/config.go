@@ -325,10 +325,43 @@ func decodeError(name string, data []byte, err error) error {
 		msg := strings.TrimPrefix(de.Error(), "toml: ")
 		if k := de.Key(); len(k) > 0 {
 			msg = fmt.Sprintf("%s: %s", strings.Join(k, "."), msg)
+			// go-toml names Go types and struct fields; say it in TOML's terms.
+			if m := typeErrRE.FindStringSubmatch(de.Error()); m != nil {
+				want, ok := tomlTypes[m[2]]
+				switch {
+				case strings.Join(k, ".") == "select":
+					want = tomlTypes["[]string"] // also for an element of the wrong type
+				case ok:
+				case strings.HasPrefix(m[2], "[]struct"):
+					want = "an array of tables ([[" + strings.Join(k, ".") + "]])"
+				case strings.HasPrefix(m[2], "struct"), strings.HasPrefix(m[2], "*struct"):
+					want = "a table ([" + strings.Join(k, ".") + "])"
+				default:
+					want = "a " + m[2]
+				}
+				got := "a " + m[1]
+				if strings.IndexByte("aeiou", m[1][0]) >= 0 {
+					got = "an " + m[1]
+				}
+				msg = fmt.Sprintf("%s must be %s, not %s", strings.Join(k, "."), want, got)
+			}
 		}
 		return &Error{Path: name, Line: line, Column: col, Msg: msg}
 	}
 	return &Error{Path: name, Msg: err.Error()}
+}
+
+// typeErrRE matches go-toml's "cannot decode TOML string into struct field
+// config.rawConfig.Select of type []string".
+var typeErrRE = regexp.MustCompile(`cannot decode TOML (\w+) into .* of type (.+)$`)
+
+// tomlTypes names the Go types of rawConfig's fields as a TOML user knows them.
+var tomlTypes = map[string]string{
+	"[]string": "an array of strings",
+	"string":   "a string",
+	"bool":     "true or false",
+	"*string":  "a string",
+	"*bool":    "true or false",
 }
 
 var (

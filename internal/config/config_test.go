@@ -76,7 +76,13 @@ func TestErrors(t *testing.T) {
 		{"select = [\n", `lockguard.toml:1:11: array is incomplete`},
 		{"[[ignore]]\npaths = [\"a\"]\nrule = [\"LG101\"]\n", `lockguard.toml:3: unknown key "rule" in [[ignore]]`},
 		{"[[ignore]]\npaths = [\"a\"]\n", `lockguard.toml:1: [[ignore]] needs rules`},
-		{"select = \"LG1\"\n", `lockguard.toml:1:`},
+		{"select = \"LG1\"\n", `lockguard.toml:1:10: select must be an array of strings, not a string`},
+		{"select = [1]\n", `lockguard.toml:1:11: select must be an array of strings, not an integer`},
+		{"[fix]\nstage = \"yes\"\n", `lockguard.toml:2:9: fix.stage must be true or false, not a string`},
+		{"fail-on = 3\n", `lockguard.toml:1:11: fail-on must be a string, not an integer`},
+		{"fix = 3\n", `lockguard.toml:1:7: fix must be a table ([fix]), not an integer`},
+		{"[docker]\nbuild = 3\n", `lockguard.toml:2:9: docker.build must be an array of tables ([[docker.build]]), not an integer`},
+		{"[[docker.build]]\ncontext = 3\n", `lockguard.toml:2:11: docker.build.context must be a string, not an integer`},
 	} {
 		_, err := Parse("lockguard.toml", []byte(tc.src))
 		var ce *Error
@@ -84,7 +90,7 @@ func TestErrors(t *testing.T) {
 			t.Errorf("%q: got %v, want a *config.Error", tc.src, err)
 			continue
 		}
-		if !strings.HasPrefix(err.Error(), tc.want) {
+		if !strings.HasPrefix(err.Error(), tc.want) || strings.Contains(err.Error(), "struct") {
 			t.Errorf("%q:\n got %s\nwant prefix %s", tc.src, err, tc.want)
 		}
 	}
