@@ -90,7 +90,7 @@ func (e *env) writeBaseline(file string, ds []diag.Diagnostic, snap *checks.Snap
 	if err := enc.Encode(b); err != nil {
 		return err
 	}
-	if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(e.path(file), buf.Bytes(), 0o644); err != nil {
 		return usagef("cannot write the baseline: %v", err)
 	}
 	fmt.Fprintf(e.stdout, "recorded %d finding%s in %s; `lockguard check --baseline %s` hides them\n", len(ds), plural(len(ds)), file, file)
@@ -98,17 +98,18 @@ func (e *env) writeBaseline(file string, ds []diag.Diagnostic, snap *checks.Snap
 }
 
 // readBaseline reads a baseline file into a multiset of fingerprints.
-func readBaseline(file string) (map[string]int, error) {
+// file is its path, name how the user wrote it.
+func readBaseline(file, name string) (map[string]int, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return nil, usagef("cannot read the baseline: %v", err)
 	}
 	var b baselineFile
 	if err := decodeBaseline(data, &b); err != nil {
-		return nil, usagef("%s is not a lockguard baseline: %v; write one with `lockguard check --write-baseline FILE`", file, err)
+		return nil, usagef("%s is not a lockguard baseline: %v; write one with `lockguard check --write-baseline FILE`", name, err)
 	}
 	if b.Version != baselineVersion {
-		return nil, usagef("%s: unsupported baseline version %d (want %d); write it again with --write-baseline", file, b.Version, baselineVersion)
+		return nil, usagef("%s: unsupported baseline version %d (want %d); write it again with --write-baseline", name, b.Version, baselineVersion)
 	}
 	counts := map[string]int{}
 	for _, f := range b.Findings {
@@ -133,7 +134,7 @@ func (e *env) adopt(rf *runFlags, r *repo.Repo, snap *checks.Snapshot, ds []diag
 		ds = kept
 	}
 	if rf.baseline != "" {
-		counts, err := readBaseline(rf.baseline)
+		counts, err := readBaseline(e.path(rf.baseline), rf.baseline)
 		if err != nil {
 			return nil, err
 		}

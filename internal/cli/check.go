@@ -3,6 +3,7 @@ package cli
 import (
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -165,6 +166,18 @@ func (e *env) runCheck(rf *runFlags, of *outputFlags, args []string) error {
 		}
 		extras = append(extras, extra{f, file})
 	}
+	// Two reports into one file would leave only the last.
+	seen := map[string]string{}
+	if of.outputFile != "" {
+		seen[filepath.Clean(e.path(of.outputFile))] = "--output-file " + of.outputFile
+	}
+	for _, x := range extras {
+		k := filepath.Clean(e.path(x.file))
+		if prev, ok := seen[k]; ok {
+			return usagef("--output %s=%s writes the same file as %s", x.format, x.file, prev)
+		}
+		seen[k] = "--output " + x.format + "=" + x.file
+	}
 	a, err := e.analyze(rf, args)
 	if err != nil {
 		return err
@@ -190,7 +203,7 @@ func (e *env) runCheck(rf *runFlags, of *outputFlags, args []string) error {
 func (e *env) writeReport(format, file string, in *report.Input, of *outputFlags) error {
 	var w io.Writer = e.stdout
 	if file != "" {
-		f, err := os.Create(file)
+		f, err := os.Create(e.path(file))
 		if err != nil {
 			return usagef("cannot write report: %v", err)
 		}

@@ -134,10 +134,56 @@ does not exist". lockguard catches that before the commit.`,
 	pf.StringVarP(&e.dir, "directory", "C", "", "run as if lockguard was started in `DIR`")
 	pf.StringVar(&e.configFile, "config", "", "use the configuration `FILE` instead of lockguard.toml")
 	pf.StringVar(&e.color, "color", "auto", "colour output: auto, always or never")
-	root.PersistentPreRunE = func(*cobra.Command, []string) error { return e.validateColor() }
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
+	root.Version = version()
+	root.SetVersionTemplate("lockguard {{.Version}}\n")
+	root.Flags().BoolP("version", "V", false, "print the version")
+	root.PersistentPreRunE = func(*cobra.Command, []string) error { return e.validateRootFlags() }
+	root.RunE = func(c *cobra.Command, args []string) error {
+		if c.Flags().NFlag() == 0 {
+			return c.Help()
+		}
+		// `lockguard --color check` takes "check" as the colour: flags
+		// without a command must not pass silently in CI.
+		return usagef("no command given; run 'lockguard --help' for the commands")
+	}
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usagef("%v\nRun '%s --help' for usage.", err, c.CommandPath())
+	})
 	root.AddCommand(e.checkCommand(), e.fixCommand(), e.rulesCommand(), e.explainCommand(), e.versionCommand(), e.demoCommand(), e.hookCommand())
 	return root
+}
+
+// validateRootFlags checks the global flags before any command runs: a bad
+// --color, a -C directory or a --config file that does not exist are usage
+// errors.
+func (e *env) validateRootFlags() error {
+	if err := e.validateColor(); err != nil {
+		return err
+	}
+	if e.dir != "" {
+		fi, err := os.Stat(e.dir)
+		if err != nil {
+			return usagef("cannot change to %s: %v", e.dir, errors.Unwrap(err))
+		}
+		if !fi.IsDir() {
+			return usagef("cannot change to %s: not a directory", e.dir)
+		}
+	}
+	if e.configFile != "" {
+		if _, err := os.Stat(e.path(e.configFile)); err != nil {
+			return usagef("--config %s: %v", e.configFile, errors.Unwrap(err))
+		}
+	}
+	return nil
+}
+
+// path makes a file named on the command line absolute: relative to -C DIR
+// when given, as git does, else to the working directory.
+func (e *env) path(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(e.startDir(), p)
 }
 
 // openRepo opens the repository for -C (or the current directory).
@@ -211,12 +257,7 @@ func (e *env) repoPaths(r *repo.Repo, args []string) ([]string, error) {
 
 // loadConfig reads the configuration of repository r.
 func (e *env) loadConfig(r *repo.Repo) (*config.Config, error) {
-	explicit := e.configFile
-	if explicit != "" && !filepath.IsAbs(explicit) {
-		wd, _ := os.Getwd()
-		explicit = filepath.Join(wd, explicit)
-	}
-	return config.Find(r.Root(), explicit)
+	return config.Find(r.Root(), e.path(e.configFile))
 }
 
 // selectRules combines config and flag selections.
