@@ -226,7 +226,9 @@ func TestTextMissingSource(t *testing.T) {
 		t.Errorf("snippet printed without a source:\n%s", out)
 	}
 	for _, want := range []string{
-		"LG101 cargo-lock-missing: backend/Cargo.lock is needed by the flake but not tracked by git\n --> backend/Cargo.toml:1:1\n  = help: ",
+		// Without colour the severity is still a word (NO_COLOR).
+		"LG101 [error] cargo-lock-missing: backend/Cargo.lock is needed by the flake but not tracked by git\n --> backend/Cargo.toml:1:1\n  = help: ",
+		"LG201 [warning] docker-copy-overwrites-lock: ",
 		"  = fix (safe): Generate backend/Cargo.lock and stage it\n",
 		"  = note: flake.nix:5: the flake's default package builds this crate\n",
 	} {

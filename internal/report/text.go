@@ -83,7 +83,10 @@ func writeText(w *bufio.Writer, in *Input, opts Options) error {
 }
 
 func header(d *diag.Diagnostic, p *palette) string {
-	h := p.paint(p.severity(d.Severity), Sanitize(d.Rule))
+	sev := p.severity(d.Severity)
+	// The severity is a word too, not only a colour: NO_COLOR, logs and
+	// screen readers keep it.
+	h := p.paint(sev, Sanitize(d.Rule)) + " [" + p.paint(sev, Sanitize(string(d.Severity))) + "]"
 	if d.Name != "" {
 		h += " " + Sanitize(d.Name)
 	}
@@ -92,7 +95,7 @@ func header(d *diag.Diagnostic, p *palette) string {
 
 // writeFinding writes one finding of the text format:
 //
-//	LG101 cargo-lock-missing: message
+//	LG101 [error] cargo-lock-missing: message
 //	 --> path:line:col
 //	  |
 //	1 | source line
