@@ -21,6 +21,7 @@ var DockerCopyClobbersGenerated = &Rule{
 		Summary:  "A COPY from the build context overwrites a file an earlier RUN generated",
 		Severity: diag.Error,
 		Fixable:  true,
+		Unsafe:   true,
 		// Doc is completed in init with the generators table.
 	},
 	Check: checkCopyClobbers,

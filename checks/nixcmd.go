@@ -30,6 +30,7 @@ var NixBuildMissingOutput = &Rule{
 		Summary:  "`nix build .#x` names an output the flake does not have, while it has a dev shell",
 		Severity: diag.Error,
 		Fixable:  true,
+		Unsafe:   true,
 		Doc: `A command builds (or runs) a flake output the flake does not define:
 
     nix build .#backend

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lockguard/lockguard/checks"
+	"github.com/lockguard/lockguard/internal/diag"
 )
 
 func (e *env) rulesCommand() *cobra.Command {
@@ -31,22 +32,20 @@ func (e *env) rulesCommand() *cobra.Command {
 					Summary  string `json:"summary"`
 					Severity string `json:"severity"`
 					Fixable  bool   `json:"fixable"`
+					Fix      string `json:"fix,omitempty"` // safe or unsafe
 					URL      string `json:"url"`
 					Doc      string `json:"doc"`
 				}
 				out := make([]rule, 0, len(infos))
 				for _, r := range infos {
-					out = append(out, rule{r.ID, r.Name, r.Summary, string(r.Severity), r.Fixable, r.URL(), r.Doc})
+					out = append(out, rule{r.ID, r.Name, r.Summary, string(r.Severity), r.Fixable, string(r.FixApplicability()), r.URL(), r.Doc})
 				}
 				return enc.Encode(out)
 			case "text":
 				tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 				fmt.Fprintln(tw, "ID\tNAME\tSEVERITY\tFIX\tSUMMARY")
 				for _, r := range infos {
-					fix := ""
-					if r.Fixable {
-						fix = "yes"
-					}
+					fix := string(r.FixApplicability())
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Name, r.Severity, fix, r.Summary)
 				}
 				return tw.Flush()
@@ -69,8 +68,11 @@ func (e *env) explainCommand() *cobra.Command {
 				return usagef("no rule %q (`lockguard rules` lists them)", args[0])
 			}
 			fix := "no automatic fix"
-			if r.Fixable {
-				fix = "fixable with `lockguard fix`"
+			switch r.FixApplicability() {
+			case diag.Safe:
+				fix = "safe fix: `lockguard fix`"
+			case diag.Unsafe:
+				fix = "unsafe fix: review it with `lockguard fix --diff`, apply it with `lockguard fix --unsafe-fixes`"
 			}
 			fmt.Fprintf(e.stdout, "%s %s (%s; %s)\n\n%s\n\n%s\n\n%s\n", r.ID, r.Name, r.Severity, fix, r.Summary, strings.TrimSpace(r.Doc), r.URL())
 			return nil

@@ -42,6 +42,20 @@ type RuleInfo struct {
 	Doc      string   `json:"doc"`      // longer text with a bad and a good example (Markdown)
 	Severity Severity `json:"severity"` // default severity
 	Fixable  bool     `json:"fixable"`
+	// Unsafe: the rule's fix needs review; `lockguard fix` applies it
+	// only with --unsafe-fixes.
+	Unsafe bool `json:"unsafe,omitempty"`
+}
+
+// FixApplicability is "safe" or "unsafe" for a fixable rule, "" otherwise.
+func (r RuleInfo) FixApplicability() Applicability {
+	switch {
+	case !r.Fixable:
+		return ""
+	case r.Unsafe:
+		return Unsafe
+	}
+	return Safe
 }
 
 // URL is the documentation address of a rule.
