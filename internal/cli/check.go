@@ -157,6 +157,9 @@ func (e *env) runCheck(rf *runFlags, of *outputFlags, args []string) error {
 	if !slices.Contains(report.Formats(), of.format) {
 		return usagef("unknown --format %q (use one of %s)", of.format, strings.Join(report.Formats(), ", "))
 	}
+	if of.statistics && !slices.Contains([]string{"text", "concise", "json"}, of.format) {
+		return usagef("--statistics prints text or json, not --format %s", of.format)
+	}
 	type extra struct{ format, file string }
 	var extras []extra
 	for _, o := range of.outputs {
@@ -212,7 +215,12 @@ func (e *env) writeReport(format, file string, in *report.Input, of *outputFlags
 	}
 	opts := report.Options{Color: e.useColor(w), ShowFixes: of.showFixes}
 	if of.statistics {
-		return report.WriteStatistics(w, in, opts)
+		switch format {
+		case "json":
+			return report.WriteStatisticsJSON(w, in)
+		case "text", "concise":
+			return report.WriteStatistics(w, in, opts)
+		}
 	}
 	return report.Write(w, format, in, opts)
 }

@@ -246,7 +246,7 @@ func TestIntegrations(t *testing.T) {
 		penv := preCommitEnv(t)
 		r := newMonorepo(t)
 		out, code := run(t, r.Dir, penv, "pre-commit", "try-repo", mod, "lockguard", "--all-files")
-		if code == 0 || !strings.Contains(out, "LG101 cargo-lock-missing") {
+		if code == 0 || !strings.Contains(out, "LG101 [error] cargo-lock-missing") {
 			t.Fatalf("try-repo on the failing monorepo: exit %d, want a failure naming LG101:\n%s", code, out)
 		}
 		mustRun(t, r.Dir, penv, lockguardBin(t), "fix")
@@ -291,7 +291,7 @@ func TestIntegrations(t *testing.T) {
 		r.Write(".pre-commit-config.yaml", config)
 		r.Commit("pre-commit config")
 		out, code := run(t, r.Dir, penv, "pre-commit", "run", "--all-files")
-		if code == 0 || !strings.Contains(out, "LG101 cargo-lock-missing") {
+		if code == 0 || !strings.Contains(out, "LG101 [error] cargo-lock-missing") {
 			t.Fatalf("pre-commit run with the README's config: exit %d, want a failure naming LG101:\n%s", code, out)
 		}
 		// As a hook: the commit of a new package without a lock is refused.
@@ -324,7 +324,7 @@ func TestIntegrations(t *testing.T) {
 		r.Write("api/src/main.rs", "fn main() {}\n")
 		r.Git("add", "api")
 		out, code := run(t, r.Dir, env, "git", "commit", "-m", "api")
-		if code == 0 || !strings.Contains(out, "LG101 cargo-lock-missing") || !strings.Contains(out, "commit blocked") {
+		if code == 0 || !strings.Contains(out, "LG101 [error] cargo-lock-missing") || !strings.Contains(out, "commit blocked") {
 			t.Fatalf("git commit with the native hook: exit %d, want a refusal naming LG101:\n%s", code, out)
 		}
 		out = mustRun(t, r.Dir, append(slices.Clone(env), "LOCKGUARD_SKIP=1"), "git", "commit", "-m", "api anyway")

@@ -21,7 +21,7 @@ func writeGitHub(w *bufio.Writer, in *Input, _ Options) error {
 		if d.Severity == diag.Error {
 			level = "error"
 		}
-		props := []string{"file=" + ghProperty(Sanitize(d.Path))}
+		props := []string{"file=" + ghProperty(ghPath(d.Path))}
 		if d.Line > 0 {
 			props = append(props, "line="+strconv.Itoa(d.Line))
 			if d.Column > 0 {
@@ -56,6 +56,23 @@ var (
 	ghDataEscaper     = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
 	ghPropertyEscaper = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
 )
+
+// ghPath keeps a path's newlines and carriage returns (the property escaper
+// writes them as %0A and %0D, which GitHub decodes back to the real file
+// name) and sanitizes the other control characters.
+func ghPath(p string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexAny(p, "\r\n")
+		if i < 0 {
+			b.WriteString(Sanitize(p))
+			return b.String()
+		}
+		b.WriteString(Sanitize(p[:i]))
+		b.WriteByte(p[i])
+		p = p[i+1:]
+	}
+}
 
 // ghData escapes the message of a workflow command.
 func ghData(s string) string { return ghDataEscaper.Replace(s) }

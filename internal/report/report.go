@@ -13,6 +13,7 @@ import (
 	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -101,6 +102,31 @@ func Write(w io.Writer, format string, in *Input, opts Options) error {
 // finding has a safe fix) and the rule name, most frequent first.
 func WriteStatistics(w io.Writer, in *Input, opts Options) error {
 	return run(w, in, opts, writeStatistics)
+}
+
+// WriteStatisticsJSON writes the statistics as a JSON array, most frequent
+// rule first: [{"rule": "LG101", "name": "…", "severity": "error",
+// "count": 2, "fixable": true}]; fixable means at least one finding has a
+// safe fix.
+func WriteStatisticsJSON(w io.Writer, in *Input) error {
+	type stat struct {
+		Rule     string `json:"rule"`
+		Name     string `json:"name"`
+		Severity string `json:"severity"`
+		Count    int    `json:"count"`
+		Fixable  bool   `json:"fixable"`
+	}
+	if in == nil {
+		in = &Input{}
+	}
+	out := []stat{}
+	for _, st := range statistics(in) {
+		out = append(out, stat{st.id, st.name, string(st.severity), st.count, st.fixable})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(out)
 }
 
 func run(w io.Writer, in *Input, opts Options, fn writerFunc) error {

@@ -394,9 +394,13 @@ func TestGitHubEscaping(t *testing.T) {
 		Message: "50% of\nthe lines\r\n::error::injected", Help: "x:y, z",
 	}, {
 		Rule: "LG201", Severity: diag.Warning, Path: "Dockerfile", Message: "whole file",
+	}, {
+		// A newline in a path is %0A, which GitHub decodes to the real name.
+		Rule: "LG201", Severity: diag.Warning, Path: "odd\nname\x1b[31m/Dockerfile", Message: "m",
 	}}}
 	want := "::error file=a%2Cb%3Ac/100%25.toml,line=2,col=3,endLine=2,endColumn=7,title=LG101 cargo-lock-missing::50%25 of%0Athe lines%0A::error::injected%0Ahelp: x:y, z\n" +
-		"::warning file=Dockerfile,title=LG201::whole file\n"
+		"::warning file=Dockerfile,title=LG201::whole file\n" +
+		"::warning file=odd%0Aname\\x1b[31m/Dockerfile,title=LG201::m\n"
 	if got := string(render(t, "github", in, Options{})); got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}

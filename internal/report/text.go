@@ -245,12 +245,8 @@ type ruleStat struct {
 	severity diag.Severity // the most severe seen
 }
 
-func writeStatistics(w *bufio.Writer, in *Input, opts Options) error {
-	p := newPalette(opts.Color)
-	if len(in.Diagnostics) == 0 {
-		w.WriteString(summaryLine(Counts{}, in.FilesChecked) + "\n")
-		return nil
-	}
+// statistics counts the findings of in per rule, most frequent first.
+func statistics(in *Input) []*ruleStat {
 	names := map[string]string{}
 	for _, r := range in.Rules {
 		names[r.ID] = r.Name
@@ -274,6 +270,16 @@ func writeStatistics(w *bufio.Writer, in *Input, opts Options) error {
 	slices.SortFunc(stats, func(a, b *ruleStat) int {
 		return cmp.Or(cmp.Compare(b.count, a.count), strings.Compare(a.id, b.id))
 	})
+	return stats
+}
+
+func writeStatistics(w *bufio.Writer, in *Input, opts Options) error {
+	p := newPalette(opts.Color)
+	if len(in.Diagnostics) == 0 {
+		w.WriteString(summaryLine(Counts{}, in.FilesChecked) + "\n")
+		return nil
+	}
+	stats := statistics(in)
 	countW, idW := 0, 0
 	for _, st := range stats {
 		countW = max(countW, len(strconv.Itoa(st.count)))
