@@ -536,6 +536,7 @@ func (a *applier) runAll(ctx context.Context, runs []runStep) map[string]bool {
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
+
 	stop := a.progress(len(runs))
 	defer stop()
 	var (
@@ -543,25 +544,32 @@ func (a *applier) runAll(ctx context.Context, runs []runStep) map[string]bool {
 		sem = make(chan struct{}, jobs)
 		fmu sync.Mutex
 	)
+	work := func(steps []runStep) {
+		for _, s := range steps {
+			if err := a.run(ctx, s.action); err != nil {
+				fmu.Lock()
+				for _, o := range s.action.Outputs {
+					failed[o] = true
+				}
+				a.mu.Lock()
+				a.res.Failed = append(a.res.Failed, Failure{Action: s.action, Err: err})
+				a.mu.Unlock()
+				fmu.Unlock()
+			}
+			a.tick()
+		}
+	}
 	for _, dir := range dirs {
+		if a.opts.DryRun {
+			work(byDir[dir]) // nothing runs: print the plan in its order, the same every time
+			continue
+		}
 		wg.Add(1)
 		go func(steps []runStep) {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			for _, s := range steps {
-				if err := a.run(ctx, s.action); err != nil {
-					fmu.Lock()
-					for _, o := range s.action.Outputs {
-						failed[o] = true
-					}
-					a.mu.Lock()
-					a.res.Failed = append(a.res.Failed, Failure{Action: s.action, Err: err})
-					a.mu.Unlock()
-					fmu.Unlock()
-				}
-				a.tick()
-			}
+			work(steps)
 		}(byDir[dir])
 	}
 	wg.Wait()

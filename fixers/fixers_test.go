@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -311,5 +313,34 @@ func TestEditRefusesChangedBase(t *testing.T) {
 	ds[0].Fix.Actions[0].Base = diag.BlobHash([]byte("FROM x\nRUN nix build\n"))
 	if res, err := Apply(context.Background(), rp, ds, Options{}); err != nil || len(res.Failed) != 0 || len(res.Changed) != 1 {
 		t.Fatalf("matching base: %+v %v", res, err)
+	}
+}
+
+// A dry run prints its plan in the order of the findings, the same every
+// time, however many roots it spans.
+func TestDryRunPlanIsDeterministic(t *testing.T) {
+	r := testenv.NewRepo(t)
+	r.Write("README", "x\n")
+	r.Git("add", "README")
+	r.Git("commit", "-q", "-m", "init")
+	rp := openRepo(t, r)
+	var ds []diag.Diagnostic
+	var want []string
+	for i := range 30 {
+		dir := fmt.Sprintf("crate%02d", i)
+		ds = append(ds, diag.Diagnostic{Rule: "LG101", Path: dir + "/Cargo.toml", Fix: &diag.Fix{Applicability: diag.Safe, Actions: []diag.Action{
+			{Kind: diag.ActionRun, Command: []string{"cargo", "generate-lockfile"}, Dir: dir, Outputs: []string{dir + "/Cargo.lock"}},
+		}}})
+		want = append(want, "$ (cd "+dir+" && cargo generate-lockfile)")
+	}
+	found := func(string) (string, error) { return "/bin/true", nil }
+	for range 5 {
+		res, err := Apply(context.Background(), rp, ds, Options{DryRun: true, LookPath: found})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(res.Commands, want) {
+			t.Fatalf("plan order:\n%s\nwant\n%s", strings.Join(res.Commands, "\n"), strings.Join(want, "\n"))
+		}
 	}
 }

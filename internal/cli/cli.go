@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -70,7 +71,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 			code = ExitInternal
 		}
 	}()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, sig, stop := notifySignals()
 	defer stop()
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv, ctx: ctx}
 	root := e.rootCommand()
@@ -79,6 +80,17 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
+	if s := sig(); s != nil {
+		// Interrupted: 128 + the signal's number, as a shell reports it
+		// (130 for SIGINT), whatever the command made of it.
+		if err != nil && !errors.As(err, new(exitError)) {
+			fmt.Fprintf(stderr, "lockguard: interrupted (%v)\n", err)
+		}
+		if n, ok := s.(syscall.Signal); ok {
+			return 128 + int(n)
+		}
+		return 130
+	}
 	if err == nil {
 		return ExitOK
 	}
@@ -102,6 +114,33 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	}
 	fmt.Fprintf(stderr, "lockguard: error: %v\n", err)
 	return ExitInternal
+}
+
+// notifySignals returns a context cancelled by SIGINT or SIGTERM, and a
+// function that says which signal arrived (nil when none did).
+func notifySignals() (context.Context, func() os.Signal, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	var mu sync.Mutex
+	var got os.Signal
+	done := make(chan struct{})
+	go func() {
+		select {
+		case s := <-ch:
+			mu.Lock()
+			got = s
+			mu.Unlock()
+			cancel()
+		case <-done:
+		}
+	}()
+	which := func() os.Signal {
+		mu.Lock()
+		defer mu.Unlock()
+		return got
+	}
+	return ctx, which, func() { signal.Stop(ch); close(done); cancel() }
 }
 
 func isCobraUsage(err error) bool {
