@@ -29,7 +29,17 @@ reproducible, and Nix builders that read the lock at evaluation time fail:
     error: path '/nix/store/…-source/backend/Cargo.lock' does not exist
 
 Workspace members share the lock at the workspace root and are never reported
-on their own. With ` + "`[cargo] require-lock = \"binaries\"`" + `, roots without a binary
+on their own. Neither is a package that is not a root in practice: a path
+dependency or [patch] target of a root whose lock exists (that lock covers
+it), a vendored crate (a .cargo-checksum.json, or under a [source] directory
+of a .cargo/config.toml), or a package cargo refuses to load (LG104).
+
+A lock the repository's ignore rules exclude on purpose (fuzz/Cargo.lock,
+**/examples/**/Cargo.lock in .gitignore) is not reported, unless something
+needs it: a flake that builds the root, a Dockerfile that copies its
+Cargo.lock, or a script, Makefile, justfile or CI job that runs cargo with
+--locked or --frozen on it. The message then names that consumer and the
+ignore rule. With ` + "`[cargo] require-lock = \"binaries\"`" + `, roots without a binary
 target (src/main.rs, src/bin/, [[bin]]) are skipped; the default, "all",
 follows Cargo's guidance to commit the lock of every package.
 
@@ -141,6 +151,16 @@ type CargoModel struct {
 	Roots     []cargo.Root
 	Problems  []cargo.Problem
 	Locks     map[string]*cargo.Lock // parsed Cargo.lock files of roots, by path
+	// Configs are the tracked .cargo/config.toml (and .cargo/config)
+	// files that parse.
+	Configs []*cargo.CargoConfig
+	// Covered holds the directories of packages that a root with a lock
+	// builds: members, path dependencies and [patch] targets.
+	Covered map[string]bool
+	// Invalid are the workspace layouts cargo refuses to load (LG104):
+	// FindRoots' problems and members globs matching directories without
+	// a manifest.
+	Invalid []cargo.Problem
 }
 
 func init() { addLoader(func(s *Snapshot) { s.Cargo() }) }
@@ -193,6 +213,35 @@ func (s *Snapshot) Cargo() *CargoModel {
 				model.Locks[model.Roots[i].LockPath()] = l
 			}
 		}
+		for _, p := range s.TrackedNamed(func(b string) bool { return b == "config.toml" || b == "config" }) {
+			if path.Base(path.Dir(p)) != ".cargo" {
+				continue
+			}
+			data, ok := s.readForParse(p)
+			if !ok {
+				continue
+			}
+			// A configuration lockguard cannot read only costs the
+			// vendored-directory knowledge; cargo reports it itself.
+			if c, err := cargo.ParseCargoConfig(p, data); err == nil {
+				model.Configs = append(model.Configs, c)
+			}
+		}
+		model.Covered = cargo.Covered(model.Roots, model.Manifests, func(r cargo.Root) bool {
+			st := s.Repo.Status(r.LockPath()).State
+			return st != repo.StateMissing && st != repo.StateDeleted
+		})
+		// A package the workspace does not list is only a problem when
+		// someone would run cargo in it: not when another root builds it
+		// as a path dependency or [patch] target.
+		anyRoot := cargo.Covered(model.Roots, model.Manifests, nil)
+		for _, pr := range model.Problems {
+			if pr.Orphan && anyRoot[dirOf(pr.Path)] {
+				continue
+			}
+			model.Invalid = append(model.Invalid, pr)
+		}
+		model.Invalid = append(model.Invalid, s.memberGlobProblems(model)...)
 		s.cargo = model
 	})
 	return s.cargo
@@ -225,7 +274,12 @@ func (s *Snapshot) rootHasBinary(r cargo.Root) bool {
 
 func checkCargoLockMissing(p *Pass) {
 	s := p.Snap
-	for _, r := range s.Cargo().Roots {
+	model := s.Cargo()
+	invalid := map[string]bool{}
+	for _, pr := range model.Invalid {
+		invalid[pr.Path] = true
+	}
+	for _, r := range model.Roots {
 		lock := r.LockPath()
 		st := s.Repo.Status(lock)
 		if st.State != repo.StateMissing && st.State != repo.StateDeleted {
@@ -233,6 +287,21 @@ func checkCargoLockMissing(p *Pass) {
 		}
 		if s.Config.Cargo.RequireLock == "binaries" && !s.rootHasBinary(r) {
 			continue
+		}
+		// Not a root in practice: built through another root's lock,
+		// vendored, or refused by cargo (LG104).
+		if model.Covered[r.Dir()] || s.vendored(model, r.Dir()) || invalid[r.Manifest.Path] {
+			continue
+		}
+		ignoredBy := ""
+		if st.State == repo.StateMissing {
+			if m := s.Repo.Ignored(lock, false); m != nil {
+				consumer := s.lockConsumer(r)
+				if consumer == "" {
+					continue // the maintainers ignore this lock on purpose, and nothing needs it
+				}
+				ignoredBy = fmt.Sprintf("; %s reads it, but %s ignores it", consumer, ignoreReason(repo.Status{Ignore: m}))
+			}
 		}
 		kind := "package"
 		if r.Manifest.Workspace != nil {
@@ -244,7 +313,7 @@ func checkCargoLockMissing(p *Pass) {
 		}
 		d := diag.Diagnostic{
 			Path:    r.Manifest.Path,
-			Message: msg + "; builds are not reproducible, and Nix evaluation fails with \"path '…/" + lock + "' does not exist\"",
+			Message: msg + ignoredBy + "; builds are not reproducible, and Nix evaluation fails with \"path '…/" + lock + "' does not exist\"",
 			Help:    fmt.Sprintf("run `cargo generate-lockfile` in %s and commit %s", display(r.Dir()), lock),
 			Fix:     generateLockFix(s, r),
 		}
@@ -412,4 +481,139 @@ func checkCargoLockStale(p *Pass) {
 			p.Report(d)
 		}
 	}
+}
+
+// vendored reports whether the package in dir is a vendored copy: it has a
+// .cargo-checksum.json (what `cargo vendor` writes), or lies in a directory
+// that a [source] table of a .cargo/config.toml names.
+func (s *Snapshot) vendored(model *CargoModel, dir string) bool {
+	if s.Exists(path.Join(dir, ".cargo-checksum.json")) {
+		return true
+	}
+	for _, c := range model.Configs {
+		for _, src := range c.Sources {
+			if src.Directory != "" && dir != src.Directory && strings.HasPrefix(dir+"/", src.Directory+"/") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// rustBuilders are the words of Nix code that builds a Rust package from its
+// Cargo.lock.
+var rustBuilders = []string{"crane", "naersk", "buildRustPackage", "importCargoLock", "cargoLock", "Cargo.lock", "cargo2nix", "buildRustCrate", "nci", "dream2nix"}
+
+// lockConsumer names what in the repository needs the lock of root r: a
+// flake that builds it, a Dockerfile that copies its Cargo.lock, or a
+// script, Makefile, justfile or CI job that runs cargo with --locked or
+// --frozen on it. "" when nothing does.
+func (s *Snapshot) lockConsumer(r cargo.Root) string {
+	dir := r.Dir()
+	for _, f := range s.TrackedNamed(func(b string) bool { return b == "flake.nix" }) {
+		fd := dirOf(f)
+		if !(fd == "" || dir == fd || strings.HasPrefix(dir, fd+"/")) {
+			continue
+		}
+		text := s.consumerText(f)
+		if text == "" || !containsAny(text, rustBuilders) {
+			continue
+		}
+		rel := strings.TrimPrefix(strings.TrimPrefix(dir, fd), "/")
+		if rel == "" || mentionsDir(text, rel) {
+			return f
+		}
+	}
+	for _, f := range s.TrackedNamed(isDockerfileName) {
+		text := s.consumerText(f)
+		if !strings.Contains(text, "Cargo.lock") {
+			continue
+		}
+		if dir == "" || mentionsDir(text, dir) {
+			return f
+		}
+	}
+	for _, f := range s.TrackedNamed(func(string) bool { return true }) {
+		if !isScriptOrCI(f) {
+			continue
+		}
+		text := s.consumerText(f)
+		if !strings.Contains(text, "--locked") && !strings.Contains(text, "--frozen") {
+			continue
+		}
+		lines := strings.Split(text, "\n")
+		for i, l := range lines {
+			if !strings.Contains(l, "cargo") || !(strings.Contains(l, "--locked") || strings.Contains(l, "--frozen")) {
+				continue
+			}
+			// The command names the root, or a cd / working-directory
+			// just before it does.
+			ctx := strings.Join(lines[max(0, i-5):i+1], "\n")
+			if dir == "" && dirOf(f) == "" && !strings.Contains(ctx, "cd ") && !strings.Contains(ctx, "--manifest-path") && !strings.Contains(ctx, "working-directory") ||
+				dir != "" && mentionsDir(ctx, dir) {
+				return f
+			}
+		}
+	}
+	return ""
+}
+
+// consumerText reads a file for the consumer search ("" when unreadable or
+// larger than 1 MiB).
+func (s *Snapshot) consumerText(p string) string {
+	data, err := s.ReadFile(p)
+	if err != nil || len(data) > 1<<20 {
+		return ""
+	}
+	return string(data)
+}
+
+func containsAny(text string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(text, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// mentionsDir reports whether text names the repository-relative directory
+// dir as a path: dir not preceded or followed by another path character.
+func mentionsDir(text, dir string) bool {
+	for i := 0; ; {
+		j := strings.Index(text[i:], dir)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(dir)
+		before := start == 0 || !isPathChar(text[start-1]) || text[start-1] == '/' && (start < 2 || text[start-2] == '.')
+		after := end == len(text) || !isPathChar(text[end]) || text[end] == '/'
+		if before && after {
+			return true
+		}
+		i = start + 1
+	}
+}
+
+func isPathChar(c byte) bool {
+	return c == '/' || c == '.' || c == '-' || c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+func isDockerfileName(b string) bool {
+	return b == "Dockerfile" || b == "Containerfile" || strings.HasPrefix(b, "Dockerfile.") || strings.HasSuffix(b, ".Dockerfile") || strings.HasSuffix(b, ".dockerfile")
+}
+
+func isScriptOrCI(p string) bool {
+	b := path.Base(p)
+	switch {
+	case b == "Makefile" || b == "makefile" || b == "GNUmakefile" || b == "justfile" || b == "Justfile" || b == ".justfile":
+		return true
+	case strings.HasSuffix(b, ".sh") || strings.HasSuffix(b, ".mk"):
+		return true
+	case b == ".gitlab-ci.yml":
+		return true
+	case strings.HasPrefix(p, ".github/workflows/") && (strings.HasSuffix(b, ".yml") || strings.HasSuffix(b, ".yaml")):
+		return true
+	}
+	return false
 }

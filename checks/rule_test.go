@@ -40,7 +40,7 @@ func TestSelect(t *testing.T) {
 		return strings.Join(out, ",")
 	}
 	rs, err := Select([]string{"LG1", "parse-error"}, []string{"LG103"})
-	if err != nil || ids(rs) != "LG101,LG102,LG105,LG901" {
+	if err != nil || ids(rs) != "LG101,LG102,LG104,LG105,LG901" {
 		t.Fatalf("select: %s %v", ids(rs), err)
 	}
 	if rs, _ := Select(nil, []string{"ALL"}); len(rs) != 0 {

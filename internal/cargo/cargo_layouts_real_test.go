@@ -7,8 +7,10 @@ package cargo
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -276,4 +278,107 @@ func gitLayouts(t *testing.T) []layout {
 		{name: "git and registry of one name, git dropped from entry", files: app(fmt.Sprintf("foo = \"1\"\n")),
 			change: map[string]string{"Cargo.toml": pkg("app", "0.1.0", fmt.Sprintf("[dependencies]\nfoo = \"1\"\nfoo-git = { package = \"foo\", git = %q }\n", u2))}},
 	}
+}
+
+// workspaceLayout: does cargo load the workspace (metadata --no-deps) when
+// run in dir, and do FindRoots / MemberGlobProblems find a problem for it?
+type workspaceLayout struct {
+	name  string
+	dir   string
+	files map[string]string
+}
+
+func (c *cargoTree) dirs() []string {
+	c.t.Helper()
+	var out []string
+	err := filepath.WalkDir(c.dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && d.Name() == ".git" {
+			return filepath.SkipDir
+		}
+		if d.IsDir() && p != c.dir {
+			rel, _ := filepath.Rel(c.dir, p)
+			out = append(out, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// ourLoadProblems is what LG104 reports for a cargo run in dir: a problem
+// of the workspace that dir belongs to, or of the package in dir; an orphan
+// package counts only when it is not built through another root.
+func (c *cargoTree) ourLoadProblems(dir string) []Problem {
+	ms, byDir := c.load()
+	roots, problems := FindRoots(ms, c.exists)
+	covered := Covered(roots, byDir, nil)
+	dirs := c.dirs()
+	for _, r := range roots {
+		problems = append(problems, MemberGlobProblems(r.Manifest, dirs, func(d string) bool { return c.exists(d + "/Cargo.toml") })...)
+	}
+	g := newGraph(ms)
+	var ws string
+	if m := byDir[dir]; m != nil {
+		ws, _ = g.findRoot(m)
+	}
+	var out []Problem
+	for _, p := range problems {
+		pd := dirOf(p.Path)
+		if p.Orphan && (covered[pd] || pd != dir) {
+			continue
+		}
+		if pd == dir || pd == ws {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func TestRealCargoWorkspaceLoad(t *testing.T) {
+	testenv.Tool(t, "cargo")
+	ws := func(rest string) string { return "[workspace]\nresolver = \"2\"\n" + rest }
+	layouts := []workspaceLayout{
+		{"glob matches a directory without Cargo.toml", "", map[string]string{
+			"Cargo.toml": ws("members = [\"crates/*\"]\n"), "crates/a/Cargo.toml": pkg("a", "0.1.0", ""), "crates/docs/README.md": "x"}},
+		{"glob matches only files besides crates", "", map[string]string{
+			"Cargo.toml": ws("members = [\"crates/*\"]\n"), "crates/a/Cargo.toml": pkg("a", "0.1.0", ""), "crates/README.md": "x"}},
+		{"excluded directory without Cargo.toml", "", map[string]string{
+			"Cargo.toml": ws("members = [\"crates/*\"]\nexclude = [\"crates/docs\"]\n"), "crates/a/Cargo.toml": pkg("a", "0.1.0", ""), "crates/docs/README.md": "x"}},
+		{"** matches source directories", "", map[string]string{
+			"Cargo.toml": ws("members = [\"crates/**\"]\n"), "crates/a/Cargo.toml": pkg("a", "0.1.0", "")}},
+		{"member is a workspace root", "", map[string]string{
+			"Cargo.toml": ws("members = [\"a\"]\n"), "a/Cargo.toml": pkg("a", "0.1.0", "[workspace]\n")}},
+		{"package the workspace does not list", "gui", map[string]string{
+			"Cargo.toml": ws("members = [\"cli\"]\n"), "cli/Cargo.toml": pkg("cli", "0.1.0", ""), "gui/Cargo.toml": pkg("gui", "0.1.0", "")}},
+		{"unlisted package, from the workspace root", "", map[string]string{
+			"Cargo.toml": ws("members = [\"cli\"]\n"), "cli/Cargo.toml": pkg("cli", "0.1.0", ""), "gui/Cargo.toml": pkg("gui", "0.1.0", "")}},
+		{"excluded package", "gui", map[string]string{
+			"Cargo.toml": ws("members = [\"cli\"]\nexclude = [\"gui\"]\n"), "cli/Cargo.toml": pkg("cli", "0.1.0", ""), "gui/Cargo.toml": pkg("gui", "0.1.0", "")}},
+		{"package with its own workspace", "gui", map[string]string{
+			"Cargo.toml": ws("members = [\"cli\"]\n"), "cli/Cargo.toml": pkg("cli", "0.1.0", ""), "gui/Cargo.toml": pkg("gui", "0.1.0", "[workspace]\n")}},
+		{"unlisted package used as a path dependency is a member", "gui", map[string]string{
+			"Cargo.toml": ws("members = [\"cli\"]\n"), "cli/Cargo.toml": pkg("cli", "0.1.0", "[dependencies]\ngui = { path = \"../gui\" }\n"), "gui/Cargo.toml": pkg("gui", "0.1.0", "")}},
+	}
+	agree := 0
+	for _, l := range layouts {
+		t.Run(l.name, func(t *testing.T) {
+			c := newCargoTree(t)
+			c.write(l.files)
+			_, err := c.run(l.dir, "metadata", "--format-version", "1", "--no-deps", "--offline")
+			ours := c.ourLoadProblems(l.dir)
+			if (err != nil) != (len(ours) > 0) {
+				t.Errorf("cargo in %q fails = %v, ours = %+v", l.dir, err != nil, ours)
+				return
+			}
+			agree++
+		})
+	}
+	t.Logf("workspace loading: FindRoots/MemberGlobProblems agree with cargo on %d of %d layouts", agree, len(layouts))
+	fmt.Fprintf(os.Stderr, "workspace loading: FindRoots/MemberGlobProblems agree with cargo on %d of %d layouts\n", agree, len(layouts))
 }

@@ -29,6 +29,13 @@ type Problem struct {
 	Path string // the manifest to fix
 	Pos  Pos
 	Msg  string
+	// Dir and Glob name the directory without a manifest that a
+	// `members` glob matched (MemberGlobProblems).
+	Dir, Glob string
+	// Orphan marks a package inside a workspace's directory that the
+	// workspace neither lists nor excludes (cargo fails only when run in
+	// that package).
+	Orphan bool
 }
 
 // FindRoots groups manifests into Cargo roots, following Cargo's workspace
@@ -110,8 +117,8 @@ func FindRoots(manifests []*Manifest, exists func(relPath string) bool) ([]Root,
 			problems = append(problems, Problem{Path: m.Path, Pos: pos, Msg: fmt.Sprintf(
 				"package.workspace = %q points at %s, which has no [workspace] table: cargo reports \"root of a workspace inferred but wasn't a root\"", ptr, manifestPathOf(owner))})
 		case g.byDir[owner] != nil && g.byDir[owner].Workspace != nil:
-			problems = append(problems, Problem{Path: m.Path, Pos: pos, Msg: fmt.Sprintf(
-				"package %s believes it is in workspace %s, which neither lists it in `members` nor `exclude`s it: cargo refuses to build it; add %q to `workspace.members` or `workspace.exclude`",
+			problems = append(problems, Problem{Path: m.Path, Pos: pos, Orphan: true, Msg: fmt.Sprintf(
+				"package %s believes it is in workspace %s, which neither lists it in `members` nor `exclude`s it: cargo refuses to build it (\"current package believes it's in a workspace when it's not\"); add %q to `workspace.members` or `workspace.exclude`",
 				m.Package.Name, manifestPathOf(owner), relTo(owner, m.Dir))})
 		}
 		roots = append(roots, Root{Manifest: m, Members: []*Manifest{m}})
@@ -459,4 +466,117 @@ func classMatch(p []rune, i int, c rune) (matched bool, next int, valid bool) {
 		return false, 0, false
 	}
 	return matched != neg, j + 1, true
+}
+
+// Covered returns the directories of the packages that the lock of a root
+// accepted by locked already covers: its members and, transitively, every
+// path dependency (any kind, optional or not, after workspace inheritance)
+// and every path target of its [patch] and [replace] tables. Such a package
+// is not a Cargo root of its own in practice: it is built through that lock.
+func Covered(roots []Root, byDir map[string]*Manifest, locked func(Root) bool) map[string]bool {
+	if locked == nil {
+		locked = func(Root) bool { return true }
+	}
+	out := map[string]bool{}
+	var g *graph
+	wsOf := func(m *Manifest, r Root) *Manifest {
+		if r.Manifest.Workspace != nil {
+			for _, mm := range r.Members {
+				if mm == m {
+					return r.Manifest
+				}
+			}
+		}
+		if m.Workspace != nil {
+			return m
+		}
+		if g == nil {
+			g = graphFromDirs(byDir)
+		}
+		if w := byDir[mustRoot(g.findRoot(m))]; w != nil && w.Workspace != nil {
+			return w
+		}
+		return nil
+	}
+	for _, r := range roots {
+		if !locked(r) {
+			continue
+		}
+		var queue []*Manifest
+		seen := map[string]bool{}
+		push := func(m *Manifest) {
+			if m != nil && m.Package != nil && !seen[m.Dir] {
+				seen[m.Dir] = true
+				queue = append(queue, m)
+			}
+		}
+		for _, m := range r.Members {
+			push(m)
+		}
+		for _, p := range r.Manifest.Patches {
+			if dir, ok := depPathDir(r.Manifest, p, nil); ok {
+				push(byDir[dir])
+			}
+		}
+		for len(queue) > 0 {
+			m := queue[0]
+			queue = queue[1:]
+			if m.Dir != r.Dir() { // a root does not cover itself
+				out[m.Dir] = true
+			}
+			for _, d := range m.Deps {
+				if dir, ok := depPathDir(m, d, wsOf(m, r)); ok {
+					push(byDir[dir])
+				}
+			}
+		}
+	}
+	return out
+}
+
+func mustRoot(dir, _ string) string { return dir }
+
+// MemberGlobProblems finds the directories that a `members` entry of
+// workspace w matches but that hold no Cargo.toml: cargo fails to load the
+// workspace ("failed to load manifest for workspace member … failed to
+// read …/Cargo.toml"). dirs are the repository's directories (those of a
+// clean checkout: the ones holding tracked files), sorted; hasManifest says
+// whether a directory has a Cargo.toml. Files matched by a glob are ignored,
+// as cargo does, and so are excluded directories.
+func MemberGlobProblems(w *Manifest, dirs []string, hasManifest func(dir string) bool) []Problem {
+	if w.Workspace == nil {
+		return nil
+	}
+	var out []Problem
+	reported := map[string]bool{}
+	for _, glob := range w.Workspace.Members {
+		pat, ok := cleanJoin(w.Dir, glob)
+		if !ok || !strings.ContainsAny(glob, "*?[") {
+			continue // a literal member without a manifest: a plain path, checked by cargo the same way but rare
+		}
+		pp := splitDir(pat)
+		n := 0
+		for n < len(pp) && !strings.ContainsAny(pp[n], "*?[") {
+			n++
+		}
+		prefix := strings.Join(pp[:n], "/")
+		lo, _ := slices.BinarySearch(dirs, prefix)
+		for i := lo; i < len(dirs); i++ {
+			d := dirs[i]
+			if prefix != "" && !under(d, prefix) {
+				if d > prefix+"/\xff" {
+					break
+				}
+				continue
+			}
+			if reported[d] || hasManifest(d) || !globMatch(pp, splitDir(d)) || excluded(w, manifestPathOf(d)) {
+				continue
+			}
+			reported[d] = true
+			out = append(out, Problem{Path: w.Path, Pos: w.Workspace.Pos, Dir: d, Glob: glob, Msg: fmt.Sprintf(
+				"`members` entry %q matches %s/, which has no Cargo.toml: cargo reports \"failed to load manifest for workspace member `%s` referenced via `%s` by workspace at `%s`\" for every command in the workspace; add %q to `workspace.exclude`, or narrow the glob",
+				glob, d, d, glob, w.Path, relTo(w.Dir, d))})
+		}
+	}
+	return out
 }
