@@ -47,8 +47,12 @@ func scriptText(n *yaml.Node) (string, int, bool) {
 	if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
 		line++
 	}
-	return ghaExpr.ReplaceAllString(n.Value, "$$__ci"), line, true
+	text := workspaceVar.ReplaceAllString(n.Value, root)
+	return ghaExpr.ReplaceAllString(text, "$$__ci"), line, true
 }
+
+// workspaceVar are the CI variables naming the repository's checkout.
+var workspaceVar = regexp.MustCompile(`\$\{\{\s*github\.workspace\s*\}\}|\$\{(?:CI_PROJECT_DIR|GITHUB_WORKSPACE)\}|\$(?:CI_PROJECT_DIR|GITHUB_WORKSPACE)\b`)
 
 // wdir resolves a working-directory value; ok false when dynamic.
 func wdir(n *yaml.Node, base string) (string, bool) {

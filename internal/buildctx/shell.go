@@ -70,6 +70,11 @@ func commandEvent(file string, c dockerfile.Command, isDir func(string) bool) (e
 	if len(dyn) < len(args) {
 		dyn = append(append([]bool(nil), dyn...), make([]bool, len(args)-len(dyn))...)
 	}
+	if dirOK && len(args) > 0 && !dyn[0] && (path.Base(args[0]) == "executor" || path.Base(args[0]) == "kaniko") {
+		if b := kanikoBuild(words{args: args[1:], dyn: dyn[1:], raw: rawOf(c, 1)}, dir, origin); b != nil {
+			return event{dir: dir, build: b}, true
+		}
+	}
 	// Find the builder word anywhere (wrappers such as ci_run, sudo, time).
 	for i, a := range args {
 		if dyn[i] {
@@ -680,4 +685,86 @@ func urlBase(u string) string {
 		return path.Base(pu.Path)
 	}
 	return path.Base(u)
+}
+
+// kanikoBuild reads kaniko's executor: --context (a directory, dir://…)
+// and --dockerfile (relative to the working directory, else to the
+// context, as kaniko resolves it; the caller keeps the build only when it
+// names a tracked Dockerfile), --build-arg and --target.
+func kanikoBuild(w words, dir string, origin Origin) *Build {
+	b := &Build{Origin: withWhat(origin, "kaniko executor")}
+	ctx, file := "", "Dockerfile"
+	haveCtx := false
+	for i := 0; i < len(w.args); i++ {
+		a := w.arg(i)
+		name, val, hasVal := strings.Cut(a, "=")
+		valDyn := false
+		switch name {
+		case "--context", "-c", "--dockerfile", "-f", "--build-arg", "--target":
+		default:
+			continue
+		}
+		if !hasVal {
+			i++
+			if i >= len(w.args) {
+				break
+			}
+			val, valDyn = w.args[i], w.dyn[i]
+		}
+		switch name {
+		case "--context", "-c":
+			if valDyn || isRemote(val) && !strings.HasPrefix(val, "dir://") {
+				return nil
+			}
+			ctx, haveCtx = strings.TrimPrefix(val, "dir://"), true
+		case "--dockerfile", "-f":
+			if valDyn {
+				return nil
+			}
+			file = val
+			b.Named = true
+		case "--build-arg":
+			k, v, ok := strings.Cut(val, "=")
+			if valDyn || !ok {
+				b.unknownArg(k)
+			} else {
+				b.arg(k, v)
+			}
+		case "--target":
+			if valDyn {
+				return nil
+			}
+			b.Target = val
+		}
+	}
+	if !haveCtx {
+		return nil
+	}
+	c, ok := absOrJoin(dir, ctx)
+	if !ok {
+		return nil
+	}
+	b.Context = c
+	f, ok := absOrJoin(dir, file)
+	if !ok {
+		return nil
+	}
+	if !path.IsAbs(file) {
+		if cf, ok := join(c, file); ok {
+			// kaniko tries the working directory first, then the context
+			b.Dockerfile = f + "\x00" + cf
+			return b
+		}
+	}
+	b.Dockerfile = f
+	return b
+}
+
+// absOrJoin resolves p (absolute under the analysed root, or relative to
+// dir) to a repo-relative path.
+func absOrJoin(dir, p string) (string, bool) {
+	if path.IsAbs(p) {
+		return repoDir(path.Clean(p))
+	}
+	return join(dir, p)
 }

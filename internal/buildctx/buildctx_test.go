@@ -1,0 +1,174 @@
+package buildctx
+
+import (
+	"sort"
+	"strings"
+	"testing"
+)
+
+func scanFiles(files map[string]string, scripts ...Script) []Build {
+	var tracked, dockerfiles []string
+	for p := range files {
+		tracked = append(tracked, p)
+		if strings.Contains(p, "Dockerfile") || strings.Contains(p, "Containerfile") {
+			dockerfiles = append(dockerfiles, p)
+		}
+	}
+	sort.Strings(tracked)
+	builds, _ := Scan(Input{Tracked: tracked, Dockerfiles: dockerfiles, Scripts: scripts,
+		Read: func(p string) ([]byte, bool) { d, ok := files[p]; return []byte(d), ok }})
+	return builds
+}
+
+func summary(bs []Build) string {
+	var out []string
+	for _, b := range bs {
+		out = append(out, b.Dockerfile+"@"+b.Context)
+	}
+	sort.Strings(out)
+	return strings.Join(out, " ")
+}
+
+func TestWorkflowBuilds(t *testing.T) {
+	bs := scanFiles(map[string]string{
+		".github/workflows/ci.yml": `on: push
+jobs:
+  m:
+    strategy:
+      matrix:
+        svc: [a, b]
+        include:
+          - svc: c
+    steps:
+      - uses: docker/build-push-action@v6
+        with:
+          context: .
+          file: docker/${{ matrix.svc }}/Dockerfile
+          target: runtime
+          build-args: |
+            A=1
+            B=${{ github.sha }}
+  r:
+    steps:
+      - run: docker build -f Dockerfile ..
+        working-directory: tools
+      - run: docker build "$DIR"
+      - run: docker build -f "$DOCKERFILE" .
+`,
+		"docker/a/Dockerfile": "", "docker/b/Dockerfile": "", "docker/c/Dockerfile": "", "docker/d/Dockerfile": "",
+		"tools/Dockerfile": "",
+	})
+	if got, want := summary(bs), "docker/a/Dockerfile@ docker/b/Dockerfile@ docker/c/Dockerfile@ tools/Dockerfile@"; got != want {
+		t.Fatalf("builds %q, want %q", got, want)
+	}
+	for _, b := range bs {
+		if strings.HasPrefix(b.Dockerfile, "docker/") && (b.Target != "runtime" || b.Args["A"] != "1" || !b.UnknownArgs["B"]) {
+			t.Errorf("%s: target %q args %v unknown %v", b.Dockerfile, b.Target, b.Args, b.UnknownArgs)
+		}
+	}
+}
+
+func TestArtifactsBeforeBuild(t *testing.T) {
+	bs := scanFiles(map[string]string{
+		".github/workflows/ci.yml": `on: push
+jobs:
+  j:
+    steps:
+      - uses: actions/download-artifact@v4
+        with:
+          path: dl
+      - run: |
+          gsutil -m cp gs://bucket/keys/setup.key docker/x
+          run_retried curl -LO https://example.com/a/setup_2\^24.key
+          docker build -f docker/x/Dockerfile .
+          cp late.txt docker/x/late.txt
+`,
+		"docker/x/Dockerfile": "", "docker/x/keep": "",
+	})
+	if len(bs) != 1 {
+		t.Fatalf("builds: %v", bs)
+	}
+	covered := func(p string) bool {
+		for _, a := range bs[0].Artifacts {
+			if a.Covers(p) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, p := range []string{"dl/app", "docker/x/setup.key", "setup_2^24.key"} {
+		if !covered(p) {
+			t.Errorf("%s is not an artifact: %v", p, bs[0].Artifacts)
+		}
+	}
+	for _, p := range []string{"docker/x/other.key", "docker/x/late.txt", "missing.txt"} {
+		if covered(p) {
+			t.Errorf("%s is an artifact: %v", p, bs[0].Artifacts)
+		}
+	}
+}
+
+func TestSubstMakeVars(t *testing.T) {
+	src := "DIR := docker\nSUB = $(DIR)/sub\nTWICE = a\nTWICE = b\nMORE = x\nMORE += y\nimage:\n\tcd $(SUB) && docker build ${DIR} $(TWICE) $(MORE) $$(HOME)\n"
+	got := string(SubstMakeVars([]byte(src)))
+	want := "\tcd docker/sub && docker build docker $(TWICE) $(MORE) $$(HOME)"
+	if !strings.Contains(got, want+"\n") {
+		t.Errorf("got %q, want a line %q", got, want)
+	}
+	if strings.Count(got, "\n") != strings.Count(src, "\n") {
+		t.Error("line count changed")
+	}
+	if line, pre := MakeRuleOf([]byte("a: b c\n\techo\nd:\n\techo\n"), 2); line != 1 || pre != "b c" {
+		t.Errorf("rule of line 2: %d %q", line, pre)
+	}
+	if line, pre := MakeRuleOf([]byte("a: b c\n\techo\nd:\n\techo\n"), 4); line != 3 || pre != "" {
+		t.Errorf("rule of line 4: %d %q", line, pre)
+	}
+}
+
+func TestBake(t *testing.T) {
+	bs := scanFiles(map[string]string{
+		"docker-bake.hcl": `variable "TAG" { default = "x" }
+// a comment
+target "base" {
+  context = "."
+  args = { A = "1", B = "${TAG}" }
+}
+target "app" {
+  inherits = ["base"]
+  dockerfile = "app/Dockerfile"
+  target = "prod"
+}
+target "dyn" {
+  context = "${CTX}"
+}
+group "default" { targets = ["app"] }
+`,
+		"app/Dockerfile": "", "Dockerfile": "",
+	})
+	var app *Build
+	for i := range bs {
+		if strings.HasSuffix(bs[i].Origin.What, " app") {
+			app = &bs[i]
+		}
+		if strings.HasSuffix(bs[i].Origin.What, " dyn") {
+			t.Errorf("a dynamic context was read: %v", bs[i])
+		}
+	}
+	if app == nil || app.Dockerfile != "app/Dockerfile" || app.Context != "" || app.Target != "prod" || app.Args["A"] != "1" || !app.UnknownArgs["B"] {
+		t.Fatalf("app: %+v (all %v)", app, bs)
+	}
+}
+
+func TestPatternOf(t *testing.T) {
+	for raw, want := range map[string]string{
+		`"${DOCKERFILE}"`:                   "",
+		`$__ci`:                             "",
+		`docker/${{ matrix.x }}/Dockerfile`: "docker/*/Dockerfile",
+		`"./Dockerfile.ci.$__ci-base"`:      "./Dockerfile.ci.*-base",
+	} {
+		if got := patternOf(raw); got != want {
+			t.Errorf("patternOf(%q) = %q, want %q", raw, got, want)
+		}
+	}
+}
