@@ -154,6 +154,7 @@ func checkCargoLockUse(p *Pass, u nix.CargoLockUse) {
 	}
 
 	// Unused.
+	src := s.Source(u.File)
 	for _, e := range entries {
 		if _, ok := keyCommit[e.Key]; ok {
 			continue
@@ -165,8 +166,10 @@ func checkCargoLockUse(p *Pass, u nix.CargoLockUse) {
 			Fix: &diag.Fix{
 				Applicability: diag.Unsafe,
 				Description:   "remove the outputHashes entry " + e.Key,
-				Actions:       []diag.Action{{Kind: diag.ActionEdit, Path: u.File, Edits: []diag.TextEdit{removeBinding(s.Source(u.File), e.Start, e.End)}}},
 			},
+		}
+		if e.End <= len(src) {
+			d.Fix.Actions = []diag.Action{{Kind: diag.ActionEdit, Path: u.File, Edits: []diag.TextEdit{removeBinding(src, e.Start, e.End)}}}
 		}
 		d.At(diag.Span{Line: e.Line, Column: e.Column, EndLine: e.EndLine, EndColumn: e.EndColumn})
 		p.Report(d)
@@ -184,13 +187,17 @@ func missingHashDiag(s *Snapshot, u nix.CargoLockUse, c *gitCommit, missing []*g
 	}
 	covers := ""
 	if len(names) > 1 {
-		covers = fmt.Sprintf(" (one entry covers %s: they come from the same commit)", strings.Join(names, ", "))
+		covers = fmt.Sprintf("; one entry covers %s, which come from the same commit", strings.Join(names, ", "))
+	}
+	attr := "outputHashes"
+	if u.Builder == "buildRustPackage" {
+		attr = "cargoLock.outputHashes"
 	}
 	d := diag.Diagnostic{
 		Path: u.File,
 		Message: fmt.Sprintf("git dependency %s (%s at %s, in %s) has no outputHashes entry: %s fails with \"No hash was found while vendoring the git dependency %s\"",
 			key, c.src.URL, shortRev(c.src.Commit), u.Lock, u.Builder, key),
-		Help:    fmt.Sprintf("add \"%s\" = \"sha256-…\"; to %soutputHashes%s (lockguard fix computes the hash), or set allowBuiltinFetchGit = true", key, map[bool]string{true: "cargoLock.", false: ""}[u.Builder == "buildRustPackage"], covers),
+		Help:    fmt.Sprintf("add \"%s\" = \"sha256-…\"; to %s (lockguard fix computes the hash), or set allowBuiltinFetchGit = true%s", key, attr, covers),
 		Related: []diag.Related{{Path: u.Lock, Line: c.pkgs[0].Line, Column: 1, Message: fmt.Sprintf("%s is locked here to %s", key, c.src.Commit)}},
 	}
 	if u.Hashes != nil {

@@ -103,3 +103,38 @@ func TestCargoLockUses(t *testing.T) {
 		})
 	}
 }
+
+// FuzzCargoLockUses: any flake.nix is analysed without a panic, and every
+// offset a fix would edit at lies inside the file.
+func FuzzCargoLockUses(f *testing.F) {
+	for _, s := range []string{
+		`{ outputs = { nixpkgs, ... }: { p = nixpkgs.rustPlatform.buildRustPackage { cargoLock = { lockFile = ./Cargo.lock; outputHashes = { "a-1.0.0" = "sha256-A"; }; }; }; }; }`,
+		`{ outputs = { n }: { p = n.buildRustPackage rec { cargoLock.lockFile = ./x/Cargo.lock; cargoLock.outputHashes."a-1" = "h"; }; }; }`,
+		`{ outputs = { n }: { p = n.importCargoLock { lockFileContents = builtins.readFile ./Cargo.lock; outputHashes = { }; allowBuiltinFetchGit = false; }; }; }`,
+		`{ outputs = { n }: { p = n.buildRustPackage (f: { cargoLock = rec { lockFile = ./Cargo.lock; outputHashes = { ${"x"} = 1; inherit y; }; }; }); }; }`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		fl, _ := analyzeMap(t, mapReader{"flake.nix": src})
+		for _, u := range fl.CargoLocks {
+			if u.File != "flake.nix" {
+				continue
+			}
+			in := func(o int) bool { return o >= 0 && o <= len(src) }
+			if u.Hashes == nil && !in(u.InsertAt) {
+				t.Fatalf("insert offset %d outside the file", u.InsertAt)
+			}
+			if h := u.Hashes; h != nil {
+				if !in(h.InsertAt) || !in(h.SetStart) || !in(h.SetEnd) {
+					t.Fatalf("outputHashes offsets outside the file: %+v", h)
+				}
+				for _, e := range h.Entries {
+					if !in(e.Start) || !in(e.End) || !in(e.ValueStart) || !in(e.ValueEnd) || e.Start > e.End || e.ValueStart > e.ValueEnd {
+						t.Fatalf("entry offsets: %+v", e)
+					}
+				}
+			}
+		}
+	})
+}
