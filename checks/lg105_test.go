@@ -139,23 +139,11 @@ func flakeFor(cargoLock string) string {
 `
 }
 
-func nixEnvFor(home string, base []string) []string {
-	var env []string
-	for _, kv := range base {
-		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "NIX_") || k == "XDG_CACHE_HOME" {
-			continue
-		}
-		env = append(env, kv)
-	}
-	return append(env, "XDG_CACHE_HOME="+filepath.Join(home, ".cache"),
-		"NIX_CONFIG=experimental-features = nix-command flakes\nbuild-users-group =")
-}
-
 // evalCheck runs nix eval .#check; it returns the output, or the error line.
 func evalCheck(t *testing.T, nixBin string, g *gitDeps) (string, bool) {
 	t.Helper()
 	cmd := exec.Command(nixBin, "eval", "--json", "--no-write-lock-file", ".#check")
-	cmd.Dir, cmd.Env = g.app.Dir, nixEnvFor(g.app.Home, g.env)
+	cmd.Dir, cmd.Env = g.app.Dir, testenv.NixEnv(g.app.Home, g.env)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
@@ -328,7 +316,7 @@ func checkoutHash(t *testing.T, nixBin string, g *gitDeps, url, rev string) stri
 	co := filepath.Join(t.TempDir(), "co")
 	run := func(dir string, name string, args ...string) string {
 		cmd := exec.Command(name, args...)
-		cmd.Dir, cmd.Env = dir, nixEnvFor(g.app.Home, g.env)
+		cmd.Dir, cmd.Env = dir, testenv.NixEnv(g.app.Home, g.env)
 		out, err := cmd.Output()
 		if err != nil {
 			t.Fatalf("%s %s: %v", name, strings.Join(args, " "), err)

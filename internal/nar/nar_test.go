@@ -12,22 +12,8 @@ import (
 	"github.com/lockguard/lockguard/internal/testenv"
 )
 
-// nixEnv is an environment for running Nix 2.8 as root on a machine without
-// the nixbld group, with caches in home.
-func nixEnv(home string) []string {
-	var env []string
-	for _, kv := range testenv.GitEnv(home) {
-		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "NIX_") || k == "XDG_CACHE_HOME" {
-			continue
-		}
-		env = append(env, kv)
-	}
-	return append(env,
-		"XDG_CACHE_HOME="+filepath.Join(home, ".cache"),
-		"NIX_CONFIG=experimental-features = nix-command flakes\nbuild-users-group =",
-	)
-}
+// nixEnv is an environment for running Nix 2.8 and git, with caches in home.
+func nixEnv(home string) []string { return testenv.NixEnv(home, testenv.GitEnv(home)) }
 
 func run(t *testing.T, env []string, dir, name string, args ...string) string {
 	t.Helper()

@@ -82,14 +82,7 @@ func (a *analyzer) cargoLockCall(n *Call, name string, args []Expr, en *env) {
 		if !ok {
 			return
 		}
-		valEnv := en
-		if s.Rec {
-			valEnv, _ = a.recEnv(s, s.Bindings, en)
-		}
-		u := a.cargoLockOf(en.fc, s.Bindings, nil, valEnv, "importCargoLock")
-		u.setPos(en.fc.file, n)
-		u.InsertAt, u.Indent = insertPoint(en.fc.file, s)
-		a.flake.CargoLocks = append(a.flake.CargoLocks, *u)
+		a.addCargoLockSet(s, n, en, "importCargoLock")
 	case "buildRustPackage":
 		arg := Unparen(args[0])
 		if l, ok := arg.(*Lambda); ok { // buildRustPackage (finalAttrs: { … })
@@ -132,13 +125,7 @@ func (a *analyzer) cargoLockCall(n *Call, name string, args []Expr, en *env) {
 			if !ok || len(dotted) > 0 {
 				return // cargoLock = someVariable; or null: not modelled
 			}
-			if cs.Rec {
-				valEnv, _ = a.recEnv(cs, cs.Bindings, valEnv)
-			}
-			u := a.cargoLockOf(en.fc, cs.Bindings, nil, valEnv, "buildRustPackage")
-			u.setPos(en.fc.file, whole)
-			u.InsertAt, u.Indent = insertPoint(en.fc.file, cs)
-			a.flake.CargoLocks = append(a.flake.CargoLocks, *u)
+			a.addCargoLockSet(cs, whole, valEnv, "buildRustPackage")
 		case len(dotted) > 0:
 			bs := make([]Bind, len(dotted))
 			for i, b := range dotted {
@@ -156,6 +143,19 @@ func (a *analyzer) cargoLockCall(n *Call, name string, args []Expr, en *env) {
 			a.flake.CargoLocks = append(a.flake.CargoLocks, *u)
 		}
 	}
+}
+
+// addCargoLockSet records importCargoLock's arguments written as the set s
+// (reported at the node at).
+func (a *analyzer) addCargoLockSet(s *AttrSet, at Node, en *env, builder string) {
+	fc := en.fc
+	if s.Rec {
+		en, _ = a.recEnv(s, s.Bindings, en)
+	}
+	u := a.cargoLockOf(fc, s.Bindings, nil, en, builder)
+	u.setPos(fc.file, at)
+	u.InsertAt, u.Indent = insertPoint(fc.file, s)
+	a.flake.CargoLocks = append(a.flake.CargoLocks, *u)
 }
 
 func (u *CargoLockUse) setPos(f *File, n Node) {

@@ -188,3 +188,24 @@ func (r *Repo) Commit(msg string) {
 func (r *Repo) Path(rel string) string {
 	return filepath.Join(r.Dir, filepath.FromSlash(rel))
 }
+
+// NixEnv returns base (nil: os.Environ()) without NIX_* and XDG_CACHE_HOME,
+// with Nix's caches under home and the configuration for running Nix 2.8
+// as root on a machine without the nixbld group: flakes enabled and an
+// empty build-users-group.
+func NixEnv(home string, base []string) []string {
+	if base == nil {
+		base = os.Environ()
+	}
+	var env []string
+	for _, kv := range base {
+		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "NIX_") || k == "XDG_CACHE_HOME" {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return append(env,
+		"XDG_CACHE_HOME="+filepath.Join(home, ".cache"),
+		"NIX_CONFIG=experimental-features = nix-command flakes\nbuild-users-group =",
+	)
+}
