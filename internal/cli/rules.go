@@ -11,6 +11,7 @@ import (
 
 	"github.com/lockguard/lockguard/checks"
 	"github.com/lockguard/lockguard/internal/diag"
+	"github.com/lockguard/lockguard/internal/ruledocs"
 )
 
 func (e *env) rulesCommand() *cobra.Command {
@@ -41,6 +42,9 @@ func (e *env) rulesCommand() *cobra.Command {
 					out = append(out, rule{r.ID, r.Name, r.Summary, string(r.Severity), r.Fixable, string(r.FixApplicability()), r.URL(), r.Doc})
 				}
 				return enc.Encode(out)
+			case "markdown":
+				_, err := e.stdout.Write(ruledocs.Markdown(infos))
+				return err
 			case "text":
 				tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 				fmt.Fprintln(tw, "ID\tNAME\tSEVERITY\tFIX\tSUMMARY")
@@ -50,10 +54,10 @@ func (e *env) rulesCommand() *cobra.Command {
 				}
 				return tw.Flush()
 			}
-			return usagef("unknown --format %q for rules (use text or json)", format)
+			return usagef("unknown --format %q for rules (use text, json or markdown)", format)
 		},
 	}
-	c.Flags().StringVar(&format, "format", "text", "text or json")
+	c.Flags().StringVar(&format, "format", "text", "text, json or markdown (docs/rules.md)")
 	return c
 }
 
