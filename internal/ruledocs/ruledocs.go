@@ -8,7 +8,7 @@
 // and TestDocsUpToDate fails until the files match the rules.
 package ruledocs
 
-//go:generate go run ./gendocs -root ../..
+//go:generate go run gen.go -root ../..
 
 import (
 	"bytes"

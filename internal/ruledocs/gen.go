@@ -1,5 +1,8 @@
-// Command gendocs writes docs/rules.md and README.md's rule table from the
-// rules (go generate ./internal/ruledocs runs it).
+//go:build ignore
+
+// gen.go writes docs/rules.md and README.md's rule table from the
+// rules (go generate ./internal/ruledocs runs it;
+// the ignore build tag keeps it out of go install ./...).
 package main
 
 import (
