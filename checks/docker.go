@@ -112,8 +112,9 @@ What the build supplies is not missing:
     --build-arg, build-args or bake/compose args sets) is not judged;
   - artifacts: a missing source that an earlier step of the same CI job,
     recipe or script creates (actions/download-artifact, cargo build, nix
-    build, go build -o, make, cp/mv/curl/wget/tar into the context, GitLab
-    artifacts of other jobs), that the repository's ignore rules exclude,
+    build, go build -o, make, cp/mv/curl/wget/tar into the context, a
+    repository script or npm/yarn/pnpm run, GitLab artifacts of other
+    jobs), that the repository's ignore rules exclude,
     or that lies under target/, dist/, bin/, out/ or a nix result link;
   - a source inside a submodule, and stages the built target does not need.
 An ignored source that exists on disk is still reported: a clean checkout

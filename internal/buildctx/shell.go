@@ -60,7 +60,7 @@ func mayMatter(text string) bool {
 		strings.Contains(text, "nerdctl") || strings.Contains(text, "compose") || creatorWord.MatchString(text)
 }
 
-var creatorWord = regexp.MustCompile(`\b(?:cp|mv|mkdir|curl|wget|tar|unzip|cargo|nix|nix-build|go|make|gmake|just|touch|install|ln|rsync|git)\b|>`)
+var creatorWord = regexp.MustCompile(`\b(?:cp|mv|mkdir|curl|wget|tar|unzip|cargo|nix|nix-build|go|make|gmake|just|touch|install|ln|rsync|git|npm|yarn|pnpm|bun|task|earthly|bash|sh|python3?|node)\b|>|\./|[A-Za-z0-9_]/[A-Za-z0-9_.-]+\.sh\b`)
 
 // commandEvent classifies one command.
 func commandEvent(file string, c dockerfile.Command, isDir func(string) bool) (event, bool) {
@@ -505,6 +505,9 @@ func creates(c dockerfile.Command, dir string, origin Origin, isDir func(string)
 		w = w.from(1)
 		name = path.Base(w.args[0])
 	}
+	if runsScript(w) {
+		return append(out, Artifact{Any: true, Origin: withWhat(origin, "runs "+w.args[0])})
+	}
 	if !creators[name] {
 		// TOOL [options] cp|rsync|mv SRC… DEST: gsutil -m cp, aws s3 cp,
 		// gcloud storage cp, kubectl cp
@@ -767,4 +770,29 @@ func absOrJoin(dir, p string) (string, bool) {
 		return repoDir(path.Clean(p))
 	}
 	return join(dir, p)
+}
+
+// runsScript reports a command whose outputs are unknown: a script of the
+// repository (./build.sh, scripts/prepare, bash ci/setup.sh) or a package
+// manager's build script (npm/yarn/pnpm/bun run …, cargo xtask).
+func runsScript(w words) bool {
+	if len(w.args) == 0 || w.dyn[0] {
+		return false
+	}
+	a := w.args[0]
+	switch base := path.Base(a); {
+	case !path.IsAbs(a) && strings.Contains(a, "/"):
+		return true
+	case base == "bash" || base == "sh" || base == "zsh" || base == "python" || base == "python3" || base == "node":
+		next := w.arg(1)
+		return next != "" && !strings.HasPrefix(next, "-") && (strings.Contains(next, "/") || strings.Contains(next, "."))
+	case base == "npm" || base == "yarn" || base == "pnpm" || base == "bun":
+		sub := w.arg(1)
+		return sub == "run" || sub == "build" || sub == "run-script" || sub == "exec"
+	case base == "cargo":
+		return w.arg(1) == "xtask" || w.arg(1) == "make" || w.arg(1) == "run"
+	case base == "task" || base == "earthly":
+		return true
+	}
+	return false
 }
