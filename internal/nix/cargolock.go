@@ -99,7 +99,21 @@ func (a *analyzer) cargoLockCall(n *Call, name string, args []Expr, en *env) {
 		}
 		var whole *Binding
 		var dotted []*Binding
+		var inherited *AttrSet
+		var inheritedEnv *env
 		for _, b := range s.Bindings {
+			if in, ok := b.(*Inherit); ok && in.From == nil {
+				for _, nm := range in.Names {
+					if !nm.Dynamic && nm.Name == "cargoLock" {
+						// inherit cargoLock; with cargoLock bound by let.
+						inherited, inheritedEnv = boundSet(en, "cargoLock")
+						if inherited == nil {
+							return
+						}
+					}
+				}
+				continue
+			}
 			b, ok := b.(*Binding)
 			if !ok || len(b.Path) == 0 || b.Path[0].Dynamic {
 				continue
@@ -119,11 +133,28 @@ func (a *analyzer) cargoLockCall(n *Call, name string, args []Expr, en *env) {
 				dotted = append(dotted, b)
 			}
 		}
+		if inherited != nil {
+			if whole == nil && len(dotted) == 0 {
+				a.addCargoLockSet(inherited, inherited, inheritedEnv, "buildRustPackage")
+			}
+			return
+		}
 		switch {
 		case whole != nil:
+			if len(dotted) > 0 {
+				return
+			}
 			cs, ok := Unparen(whole.Value).(*AttrSet)
-			if !ok || len(dotted) > 0 {
-				return // cargoLock = someVariable; or null: not modelled
+			if !ok {
+				// cargoLock = lock; with lock bound by let to a set.
+				id, isIdent := Unparen(whole.Value).(*Ident)
+				if !isIdent {
+					return // a function's result, null …: not modelled
+				}
+				if bs, benv := boundSet(valEnv, id.Name); bs != nil {
+					a.addCargoLockSet(bs, bs, benv, "buildRustPackage")
+				}
+				return
 			}
 			a.addCargoLockSet(cs, whole, valEnv, "buildRustPackage")
 		case len(dotted) > 0:
@@ -143,6 +174,27 @@ func (a *analyzer) cargoLockCall(n *Call, name string, args []Expr, en *env) {
 			a.flake.CargoLocks = append(a.flake.CargoLocks, *u)
 		}
 	}
+}
+
+// boundSet is the attribute set literal that a let (or rec) binding of
+// name visible in e is, with its environment; nil when name is bound to
+// something else, or by a function parameter.
+func boundSet(e *env, name string) (*AttrSet, *env) {
+	for f := e; f != nil; f = f.parent {
+		t, ok := f.vars[name]
+		if !ok {
+			continue
+		}
+		if (f.kind != frameLet && f.kind != frameRec) || t.expr == nil || t.sel != "" || t.name != "" || t.union || t.env == nil || t.env.fc == nil || t.env.fc.file == nil {
+			return nil, nil
+		}
+		s, ok := Unparen(t.expr).(*AttrSet)
+		if !ok {
+			return nil, nil
+		}
+		return s, t.env
+	}
+	return nil, nil
 }
 
 // addCargoLockSet records importCargoLock's arguments written as the set s

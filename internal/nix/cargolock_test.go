@@ -85,6 +85,23 @@ func TestCargoLockUses(t *testing.T) {
     c = nixpkgs.rustPlatform.buildRustPackage { cargoLock.lockFile = ./Cargo.lock; cargoDeps = null; };
   };
 }`}, "buildRustPackage flake.nix:5 lock=\"Cargo.lock\" dyn=false allow=\"false\" hashes=none insert=\" \"\"cargoLock.\"\n"},
+		{"let-bound cargoLock, assigned and inherited", mapReader{"flake.nix": `{
+  outputs = { self, nixpkgs }:
+    let
+      cargoLock = {
+        lockFile = ./Cargo.lock;
+        outputHashes = { "a-1.0.0" = "sha256-A"; };
+      };
+      other = { lockFile = ./b/Cargo.lock; };
+      notASet = import ./x.nix;
+    in {
+      p = nixpkgs.rustPlatform.buildRustPackage { inherit cargoLock; };
+      q = nixpkgs.rustPlatform.buildRustPackage { cargoLock = other; };
+      r = nixpkgs.rustPlatform.buildRustPackage { cargoLock = notASet; };
+      s = f: nixpkgs.rustPlatform.buildRustPackage { cargoLock = f; };
+    };
+}`}, "buildRustPackage flake.nix:4 lock=\"Cargo.lock\" dyn=false allow=\"false\" hashes=[a-1.0.0=sha256-A] partial=false indent=\" \"\n" +
+			"buildRustPackage flake.nix:8 lock=\"b/Cargo.lock\" dyn=false allow=\"false\" hashes=none insert=\" \"\"\"\n"},
 		{"crane and naersk are not modelled", mapReader{"flake.nix": `{
   outputs = { self, crane, naersk }: {
     a = crane.lib.buildPackage { src = ./.; cargoLock = ./Cargo.lock; };
