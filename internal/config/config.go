@@ -9,7 +9,7 @@
 //	fail-on = "warning"            # error | warning | never
 //
 //	[cargo]
-//	require-lock = "all"           # all | binaries
+//	require-lock = "all-roots"     # all-roots | consumed | binaries
 //
 //	[fix]
 //	stage = true                   # stage generated files with git add
@@ -76,7 +76,11 @@ type PathIgnore struct {
 }
 
 type Cargo struct {
-	RequireLock string // "all" or "binaries"
+	// RequireLock decides which Cargo roots LG101 requires a lock of:
+	// "all-roots" (default, every root; "all" is an alias), "consumed"
+	// (roots a flake, Dockerfile, script, Makefile, justfile or CI job
+	// builds) or "binaries" (every root with a binary target).
+	RequireLock string
 }
 
 type Fix struct {
@@ -100,7 +104,7 @@ type DockerBuild struct {
 
 // Default is the configuration used when there is no file.
 func Default() *Config {
-	return &Config{FailOn: "warning", Cargo: Cargo{RequireLock: "all"}, Fix: Fix{Stage: true}}
+	return &Config{FailOn: "warning", Cargo: Cargo{RequireLock: "all-roots"}, Fix: Fix{Stage: true}}
 }
 
 // Error is a configuration error with a position. Its message reads
@@ -201,9 +205,12 @@ func Parse(name string, data []byte) (*Config, error) {
 	}
 	if raw.Cargo != nil && raw.Cargo.RequireLock != nil {
 		c.Cargo.RequireLock = *raw.Cargo.RequireLock
-		if c.Cargo.RequireLock != "all" && c.Cargo.RequireLock != "binaries" {
+		if c.Cargo.RequireLock == "all" {
+			c.Cargo.RequireLock = "all-roots"
+		}
+		if !slices.Contains([]string{"consumed", "all-roots", "binaries"}, c.Cargo.RequireLock) {
 			return nil, &Error{Path: name, Line: keyLine(data, "cargo", "require-lock"),
-				Msg: fmt.Sprintf("cargo.require-lock must be \"all\" or \"binaries\", not %q", c.Cargo.RequireLock)}
+				Msg: fmt.Sprintf("cargo.require-lock must be \"consumed\", \"all-roots\" or \"binaries\", not %q", c.Cargo.RequireLock)}
 		}
 	}
 	if raw.Fix != nil && raw.Fix.Stage != nil {

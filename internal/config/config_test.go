@@ -60,7 +60,7 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.FailOn != "warning" || c.Cargo.RequireLock != "all" || !c.Fix.Stage || c.Hook.Fix {
+	if c.FailOn != "warning" || c.Cargo.RequireLock != "all-roots" || !c.Fix.Stage || c.Hook.Fix {
 		t.Fatalf("defaults: %+v", c)
 	}
 }
@@ -71,7 +71,7 @@ func TestErrors(t *testing.T) {
 	}{
 		{"select = [\"LG1\"]\nfrobnicate = 1\n", `lockguard.toml:2:1: unknown key "frobnicate"`},
 		{"[cargo]\nrequire-lock = \"all\"\nfoo = 2\n", `lockguard.toml:3:1: unknown key "cargo.foo"`},
-		{"[cargo]\n\nrequire-lock = \"some\"\n", `lockguard.toml:3: cargo.require-lock must be "all" or "binaries", not "some"`},
+		{"[cargo]\n\nrequire-lock = \"some\"\n", `lockguard.toml:3: cargo.require-lock must be "consumed", "all-roots" or "binaries", not "some"`},
 		{"fail-on = \"info\"\n", `lockguard.toml:1: fail-on must be "error", "warning" or "never", not "info"`},
 		{"select = [\n", `lockguard.toml:1:11: array is incomplete`},
 		{"[[ignore]]\npaths = [\"a\"]\nrule = [\"LG101\"]\n", `lockguard.toml:3: unknown key "rule" in [[ignore]]`},
