@@ -1,8 +1,10 @@
 package checks
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -336,6 +338,18 @@ func nixFailure(p string) string {
 	return fmt.Sprintf("evaluating the flake fails with \"path '/nix/store/…-source/%s' does not exist\"", p)
 }
 
+// refFailure says what fails for a reference Nix cannot resolve: an import
+// or a read fails whenever the flake is evaluated; a path that is only
+// copied (a source, an interpolation, an attribute of a derivation) fails
+// when the output using it is evaluated.
+func refFailure(r nix.Ref) string {
+	switch r.Kind {
+	case nix.RefImport, nix.RefRead, nix.RefInput:
+		return nixFailure(r.Path)
+	}
+	return fmt.Sprintf("evaluating an output that uses it fails with \"path '/nix/store/…-source/%s' does not exist\"", r.Path)
+}
+
 // eachRef calls fn once for every reference of every flake (a reference in a
 // file that several flakes import is visited once).
 func eachRef(s *Snapshot, fn func(f *nix.Flake, r nix.Ref)) {
@@ -355,6 +369,9 @@ func eachRef(s *Snapshot, fn func(f *nix.Flake, r nix.Ref)) {
 func checkFlakePathUncommitted(p *Pass) {
 	s := p.Snap
 	eachRef(s, func(f *nix.Flake, r nix.Ref) {
+		if !r.Needed() {
+			return
+		}
 		info := s.classifyRef(f, r)
 		r.Path = info.path
 		what := refText(r)
@@ -394,7 +411,7 @@ func checkFlakePathUncommitted(p *Pass) {
 				d.Severity = diag.Warning
 				d.Message += "; it is read under an existence check, so Nix silently treats it as absent"
 			default:
-				d.Message += "; " + nixFailure(r.Path)
+				d.Message += "; " + refFailure(r)
 			}
 			if info.dir && info.problem == refIgnored {
 				d.Fix = nil
@@ -423,7 +440,13 @@ func (s *Snapshot) cargoRootOfLock(p string) (cargo.Root, bool) {
 func checkFlakePathMissing(p *Pass) {
 	s := p.Snap
 	eachRef(s, func(f *nix.Flake, r nix.Ref) {
-		if r.Optional {
+		if r.Optional || !r.Needed() {
+			return
+		}
+		// A template's files are created by the user after nix flake init;
+		// a subdirectory flake nothing in the repository uses is not built
+		// here (policy: consumers decide severity).
+		if role := s.flakeRole(f); role.template != "" || role.consumer == "" {
 			return
 		}
 		info := s.classifyRef(f, r)
@@ -438,7 +461,7 @@ func checkFlakePathMissing(p *Pass) {
 		} else {
 			d.Message = fmt.Sprintf("%s refers to %s, which does not exist", what, r.Path)
 		}
-		d.Message += ": " + nixFailure(r.Path)
+		d.Message += ": " + refFailure(r)
 		if info.st.Ignore != nil {
 			d.Message += fmt.Sprintf("; once created it would be ignored by %s line %d (%q)", info.st.Ignore.Source, info.st.Ignore.Line, info.st.Ignore.Pattern)
 		}
@@ -475,6 +498,34 @@ func (s *Snapshot) inputsSpan(flakePath string) diag.Span {
 	return spanOf(line, col, line, col+len("inputs"))
 }
 
+// lockConsumer names what needs the flake.lock of f to exist: a flake
+// that reads it, or a script that runs nix with --no-update-lock-file on
+// the flake. "" when nothing does.
+func (s *Snapshot) lockConsumer(f *nix.Flake, lock string) string {
+	for _, g := range s.Flakes().Flakes {
+		for _, r := range g.Refs {
+			if r.Path == lock && r.Needed() && !r.Dynamic {
+				return fmt.Sprintf("%s line %d reads it", r.File, r.Line)
+			}
+		}
+	}
+	if at := scriptMention(s.nixScripts(), f.Dir, "--no-update-lock-file"); at != "" {
+		return at + " runs nix with --no-update-lock-file"
+	}
+	return ""
+}
+
+func lockFix(f *nix.Flake, lock string) *diag.Fix {
+	return &diag.Fix{
+		Applicability: diag.Safe,
+		Description:   fmt.Sprintf("run `nix flake lock` in %s and stage %s", display(f.Dir), lock),
+		Actions: []diag.Action{
+			{Kind: diag.ActionRun, Command: []string{"nix", "--extra-experimental-features", "nix-command flakes", "flake", "lock"}, Dir: f.Dir, Outputs: []string{lock}, Inputs: []string{f.Path}},
+			{Kind: diag.ActionStage, Paths: []string{lock}},
+		},
+	}
+}
+
 func checkFlakeLockUncommitted(p *Pass) {
 	s := p.Snap
 	for _, f := range s.Flakes().Flakes {
@@ -486,17 +537,14 @@ func checkFlakeLockUncommitted(p *Pass) {
 		var d *diag.Diagnostic
 		switch st.State {
 		case repo.StateMissing, repo.StateDeleted:
-			d = &diag.Diagnostic{
-				Message: fmt.Sprintf("%s declares inputs but has no flake.lock (%s): every build resolves the inputs afresh, so builds are not reproducible", f.Path, lock),
-				Help:    fmt.Sprintf("run `nix flake lock` in %s and commit %s", display(f.Dir), lock),
-				Fix: &diag.Fix{
-					Applicability: diag.Safe,
-					Description:   fmt.Sprintf("run `nix flake lock` in %s and stage %s", display(f.Dir), lock),
-					Actions: []diag.Action{
-						{Kind: diag.ActionRun, Command: []string{"nix", "--extra-experimental-features", "nix-command flakes", "flake", "lock"}, Dir: f.Dir, Outputs: []string{lock}, Inputs: []string{f.Path}},
-						{Kind: diag.ActionStage, Paths: []string{lock}},
-					},
-				},
+			d = missingFlakeLock(s, f, lock, st)
+			if d == nil {
+				continue
+			}
+		case repo.StateCommitted:
+			d = staleFlakeLock(s, f, lock)
+			if d == nil {
+				continue
 			}
 		default:
 			d = uncommittedDiag(s, lock, "the flake.lock of "+f.Path)
@@ -515,6 +563,125 @@ func checkFlakeLockUncommitted(p *Pass) {
 	}
 }
 
+// missingFlakeLock reports a flake.lock that does not exist, following the
+// policy: a template's lock is created by whoever copies it; a
+// subdirectory flake's missing lock breaks nothing unless something needs
+// the lock; a lock the maintainers ignore is deliberate unless something
+// needs it.
+func missingFlakeLock(s *Snapshot, f *nix.Flake, lock string, st repo.Status) *diag.Diagnostic {
+	role := s.flakeRole(f)
+	if role.template != "" {
+		return nil
+	}
+	consumer := s.lockConsumer(f, lock)
+	if consumer == "" && (f.Dir != "" || st.Ignore != nil) {
+		return nil
+	}
+	d := &diag.Diagnostic{
+		Message: fmt.Sprintf("%s declares inputs but has no flake.lock (%s): every build resolves the inputs afresh, so builds are not reproducible", f.Path, lock),
+		Help:    fmt.Sprintf("run `nix flake lock` in %s and commit %s", display(f.Dir), lock),
+		Fix:     lockFix(f, lock),
+	}
+	if consumer != "" {
+		d.Message += "; " + consumer
+		if st.Ignore != nil {
+			d.Message += fmt.Sprintf(", but %s ignores it", ignoreReason(st))
+			d.Help = fmt.Sprintf("remove the ignore rule at %s, run `nix flake lock` in %s and commit %s", ignoreReason(st), display(f.Dir), lock)
+			d.Fix = nil
+		}
+	}
+	return d
+}
+
+// flakeLockFile is the part of flake.lock that freshness needs.
+type flakeLockFile struct {
+	Nodes map[string]struct {
+		Inputs map[string]json.RawMessage `json:"inputs"`
+	} `json:"nodes"`
+	Root string `json:"root"`
+}
+
+// staleFlakeLock reports a committed flake.lock that lacks an input
+// flake.nix declares (or takes implicitly from the outputs function's
+// arguments): Nix must change the lock, which --no-update-lock-file
+// forbids.
+func staleFlakeLock(s *Snapshot, f *nix.Flake, lock string) *diag.Diagnostic {
+	if s.flakeRole(f).template != "" {
+		return nil
+	}
+	data, err := s.ReadFile(lock)
+	if err != nil {
+		return nil
+	}
+	var lf flakeLockFile
+	if err := json.Unmarshal(data, &lf); err != nil || lf.Root == "" {
+		return nil // not a lock lockguard understands; nix reports it
+	}
+	root, ok := lf.Nodes[lf.Root]
+	if !ok {
+		return nil
+	}
+	var missing []string
+	for _, in := range f.Inputs {
+		if _, ok := root.Inputs[in]; !ok {
+			missing = append(missing, in)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return &diag.Diagnostic{
+		Message: fmt.Sprintf("%s lacks the input %s that %s declares: the lock is out of date, so `nix build --no-update-lock-file` (and every CI job that forbids lock changes) fails with \"requires lock file changes but they're not allowed\", and other nix commands rewrite %s", lock, quoteList(missing), f.Path, lock),
+		Help:    fmt.Sprintf("run `nix flake lock` in %s and commit %s", display(f.Dir), lock),
+		Fix:     lockFix(f, lock),
+	}
+}
+
+// quoteList renders names as 'a', 'b' and 'c'.
+func quoteList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = "'" + n + "'"
+	}
+	if len(q) == 1 {
+		return q[0]
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
+}
+
+// rustBuilders are the functions whose argument set's src (or root) is a
+// Cargo root the build uses: nixpkgs, crane and naersk.
+var rustBuilders = map[string]bool{
+	"buildRustPackage": true, "buildPackage": true, "buildDepsOnly": true, "cargoBuild": true,
+	"mkCargoDerivation": true, "cargoClippy": true, "cargoTest": true, "cargoNextest": true,
+	"cargoDoc": true, "buildTrunkPackage": true, "vendorCargoDeps": true,
+}
+
+// explicitLockArgs name the lock (or the vendored dependencies) outside the
+// source: the lock in the source is then not what the build needs, and a
+// lock named here is a read that LG201/LG202 check.
+var explicitLockArgs = []string{"cargoLock", "cargoLockFile", "cargoVendorDir", "cargoDeps", "cargoToml",
+	"cargoPatches", "patches", "postPatch", "prePatch", "postUnpack", "preUnpack"}
+
+// usedCargoRoot is the Cargo root a build whose source is the directory src
+// uses: the root at src (or at src/subdir for buildAndTestSubdir and
+// cargoRoot), or the workspace that has it as a member.
+func usedCargoRoot(roots []cargo.Root, dir string) (cargo.Root, bool) {
+	for _, root := range roots {
+		if root.Dir() == dir {
+			return root, true
+		}
+	}
+	for _, root := range roots {
+		for _, m := range root.Members {
+			if m.Dir == dir {
+				return root, true
+			}
+		}
+	}
+	return cargo.Root{}, false
+}
+
 func checkFlakeSourceLockUncommitted(p *Pass) {
 	s := p.Snap
 	roots := s.Cargo().Roots
@@ -522,25 +689,50 @@ func checkFlakeSourceLockUncommitted(p *Pass) {
 		return
 	}
 	eachRef(s, func(f *nix.Flake, r nix.Ref) {
-		if r.Kind != nix.RefDirSource || r.Dynamic || r.Absolute || r.Outside {
+		if (r.Kind != nix.RefDirSource && r.Kind != nix.RefFilesetMember) || r.Dynamic || r.Absolute || r.Outside || !r.Needed() {
 			return
 		}
-		for _, root := range roots {
-			if !under(root.Dir(), r.Path) {
-				continue
+		sa := r.Source
+		if sa != nil && (sa.Filtered || sa.SubdirDynamic) {
+			return // which files the source keeps is dynamic
+		}
+		for _, a := range explicitLockArgs {
+			if sa.Has(a) {
+				return
 			}
-			lock := root.LockPath()
-			st := s.Repo.Status(lock)
-			var d *diag.Diagnostic
+		}
+		if len(s.Repo.TrackedUnder(r.Path)) == 0 {
+			return // not a directory of the repository
+		}
+		base := r.Path
+		if sa != nil && sa.Subdir != "" {
+			base = cleanRepoPath(join(r.Path, sa.Subdir))
+		}
+		root, ok := usedCargoRoot(roots, base)
+		if !ok {
+			return
+		}
+		lock := root.LockPath()
+		st := s.Repo.Status(lock)
+		var d *diag.Diagnostic
+		if !under(root.Dir(), r.Path) {
+			// A workspace member used as the source: the workspace's lock is
+			// outside it. Only for a known Rust builder given nothing else
+			// that could provide the lock.
+			if sa == nil || !rustBuilders[sa.Func] || st.State == repo.StateMissing {
+				return
+			}
+			d = &diag.Diagnostic{
+				Message: fmt.Sprintf("the source %s of %s is the Cargo package at %s, a member of the workspace at %s whose Cargo.lock (%s) is outside the source: the build sees no Cargo.lock and fails (\"Missing Cargo.lock from src\"; crane: \"unable to find Cargo.lock\")", refText(r), sa.Func, display(base), display(root.Dir()), lock),
+				Help:    fmt.Sprintf("use the workspace root as the source (and select the package with cargoBuildFlags or pname), or pass the lock explicitly (cargoLock.lockFile = %s)", lock),
+			}
+		} else {
 			where := fmt.Sprintf("the source %s holds the Cargo root at %s, whose Cargo.lock (%s)", refText(r), display(root.Dir()), lock)
 			switch st.State {
-			case repo.StateMissing, repo.StateDeleted:
-				d = &diag.Diagnostic{
-					Message: where + " does not exist",
-					Help:    fmt.Sprintf("run `cargo generate-lockfile` in %s and commit %s", display(root.Dir()), lock),
-					Fix:     generateLockFix(s, root),
-				}
 			case repo.StateUntracked, repo.StateIgnored, repo.StateIntentToAdd:
+				// The lock exists but the flake's copy of the source lacks
+				// it: the silent drop. (A lock that exists nowhere is
+				// LG101's, or LG202's when a path names it.)
 				u := uncommittedDiag(s, lock, "Cargo.lock")
 				state := map[repo.State]string{repo.StateUntracked: "is untracked", repo.StateIgnored: "is ignored", repo.StateIntentToAdd: "is only intent-to-add"}[st.State]
 				if st.State == repo.StateIgnored && st.Ignore != nil {
@@ -549,21 +741,28 @@ func checkFlakeSourceLockUncommitted(p *Pass) {
 				d = &diag.Diagnostic{Message: where + " " + state, Help: u.Help, Fix: u.Fix}
 				if st.State == repo.StateIntentToAdd {
 					d.Severity = diag.Warning
+					d.Message += ": local Nix sees it, but git commit will not commit it, so a CI clone's source lacks it"
+				} else {
+					d.Message += ": Nix silently leaves it out of the source, and the build fails later with \"Missing Cargo.lock from src\""
 				}
 			default:
-				continue
+				return
 			}
-			if d.Severity == diag.Warning {
-				d.Message += ": local Nix sees it, but git commit will not commit it, so a CI clone's source lacks it"
-			} else {
-				d.Message += ": Nix silently leaves it out of the source, and the build fails later with \"Missing Cargo.lock from src\""
-			}
-			d.Path = r.File
-			d.Message += chainNote(r)
-			d.At(refSpan(r))
-			p.Report(*d)
 		}
+		d.Path = r.File
+		d.Message += chainNote(r)
+		d.At(refSpan(r))
+		p.Report(*d)
 	})
+}
+
+// cleanRepoPath cleans a repo-relative path ("" for the root).
+func cleanRepoPath(p string) string {
+	p = path.Clean(p)
+	if p == "." {
+		return ""
+	}
+	return p
 }
 
 func checkFlakeUncommitted(p *Pass) {
@@ -584,7 +783,7 @@ func checkFlakeUncommitted(p *Pass) {
 		p.Report(*d)
 	}
 	eachRef(s, func(f *nix.Flake, r nix.Ref) {
-		if r.Kind != nix.RefImport {
+		if r.Kind != nix.RefImport || r.Dead {
 			return
 		}
 		info := s.classifyRef(f, r)

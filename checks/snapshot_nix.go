@@ -2,9 +2,13 @@ package checks
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
+	"path"
+	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/lockguard/lockguard/internal/nix"
 )
@@ -16,6 +20,147 @@ type FlakeModel struct {
 	// LG205 can report an uncommitted flake.nix; its parse error goes to
 	// LG901.
 	Flakes []*nix.Flake
+
+	rolesOnce sync.Once
+	roles     map[string]flakeRole // by flake path
+}
+
+// flakeRole is what the rest of the repository does with a flake: the
+// policy "consumers decide severity" reads it.
+type flakeRole struct {
+	// template is why the flake is meant to be copied (nix flake init)
+	// rather than built here: "exposed as a template by flake.nix", "in a
+	// template directory"; "" when it is not a template.
+	template string
+	// consumer names what in the repository uses the flake ("the
+	// repository's own flake", "an input of flake.nix",
+	// ".github/workflows/ci.yml line 12"); "" when nothing does.
+	consumer string
+}
+
+// role returns the role of f (computed once for every flake).
+func (s *Snapshot) flakeRole(f *nix.Flake) flakeRole {
+	m := s.Flakes()
+	m.rolesOnce.Do(func() { m.roles = s.flakeRoles(m) })
+	return m.roles[f.Path]
+}
+
+func (s *Snapshot) flakeRoles(m *FlakeModel) map[string]flakeRole {
+	templates := map[string]string{} // template dir -> exposing flake
+	for _, f := range m.Flakes {
+		for _, t := range f.Templates {
+			if _, ok := templates[t]; !ok {
+				templates[t] = f.Path
+			}
+		}
+	}
+	roles := map[string]flakeRole{}
+	var scripts []scriptFile
+	scriptsLoaded := false
+	for _, f := range m.Flakes {
+		var r flakeRole
+		for t, by := range templates {
+			if under(f.Dir, t) {
+				r.template = "exposed as a template by " + by
+				break
+			}
+		}
+		if r.template == "" {
+			for _, c := range strings.Split(f.Dir, "/") {
+				if c == "template" || c == "templates" {
+					r.template = "in a template directory"
+					break
+				}
+			}
+		}
+		switch {
+		case f.Dir == "":
+			r.consumer = "it is the repository's own flake"
+		default:
+			for _, g := range m.Flakes {
+				if g == f || r.consumer != "" {
+					continue
+				}
+				for _, ref := range g.Refs {
+					if ref.Kind != nix.RefValue && !ref.Dead && !ref.Dynamic && (ref.Path == f.Dir || ref.Path == f.Path) {
+						r.consumer = fmt.Sprintf("%s uses it (line %d)", ref.File, ref.Line)
+						break
+					}
+				}
+			}
+			if r.consumer == "" {
+				if !scriptsLoaded {
+					scripts, scriptsLoaded = s.nixScripts(), true
+				}
+				r.consumer = scriptMention(scripts, f.Dir, "")
+			}
+		}
+		roles[f.Path] = r
+	}
+	return roles
+}
+
+// scriptFile is a CI job, script, Makefile, justfile or .envrc that runs
+// nix.
+type scriptFile struct {
+	path  string
+	lines []string
+}
+
+// isScript: files that build things (CI jobs, scripts, Makefiles,
+// justfiles, direnv).
+func isScript(p string) bool {
+	b := path.Base(p)
+	switch {
+	case strings.HasPrefix(p, ".github/workflows/"), strings.HasPrefix(p, ".gitlab-ci"),
+		strings.HasPrefix(p, ".circleci/"), strings.HasPrefix(p, ".buildkite/"),
+		strings.HasPrefix(p, ".forgejo/workflows/"), strings.HasPrefix(p, ".gitea/workflows/"):
+		return strings.HasSuffix(b, ".yml") || strings.HasSuffix(b, ".yaml")
+	case strings.HasSuffix(b, ".sh"), strings.HasSuffix(b, ".bash"), b == "Makefile", b == "makefile",
+		b == "GNUmakefile", b == "justfile", b == "Justfile", b == ".justfile", b == ".envrc":
+		return true
+	}
+	return false
+}
+
+// nixScripts are the tracked scripts that mention nix.
+func (s *Snapshot) nixScripts() []scriptFile {
+	var out []scriptFile
+	for _, e := range s.Repo.Entries() {
+		if e.Submodule || !isScript(e.Path) {
+			continue
+		}
+		data, err := s.ReadFile(e.Path)
+		if err != nil || !nixWord.Match(data) {
+			continue
+		}
+		out = append(out, scriptFile{path: e.Path, lines: strings.Split(string(data), "\n")})
+	}
+	return out
+}
+
+var nixWord = regexp.MustCompile(`\bnix\b|use flake|nix-build|nix-shell`)
+
+// scriptMention finds a script line that names dir as a flake (./dir,
+// dir#attr, dir/flake.nix, cd dir, working-directory: dir) and, when
+// needle is set, also contains needle. It returns "path line N", or "".
+func scriptMention(scripts []scriptFile, dir, needle string) string {
+	var re *regexp.Regexp
+	if dir != "" {
+		re = regexp.MustCompile(`(^|[\s"'=:(,])(\./)?` + regexp.QuoteMeta(dir) + `/?($|[\s"'#);,]|/flake\.nix)`)
+	}
+	for _, sf := range scripts {
+		for i, l := range sf.lines {
+			if needle != "" && !strings.Contains(l, needle) {
+				continue
+			}
+			if re != nil && !re.MatchString(l) {
+				continue
+			}
+			return fmt.Sprintf("%s line %d", sf.path, i+1)
+		}
+	}
+	return ""
 }
 
 func init() { addLoader(func(s *Snapshot) { s.Flakes() }) }

@@ -61,6 +61,10 @@ type analyzer struct {
 	depth, vdepth int
 	guards        []string // paths known to exist here (if builtins.pathExists p then …)
 	outputsLambda *Lambda
+	dead          int             // > 0 inside a branch Nix never takes
+	inTemplates   int             // > 0 inside a templates attribute
+	curSource     *SourceArgs     // the argument set of the source being visited
+	declared      map[string]bool // input names written in inputs
 }
 
 type fileCtx struct {
@@ -75,15 +79,18 @@ type fileCtx struct {
 
 // refEntry accumulates the uses of one path expression.
 type refEntry struct {
-	node   Node
-	fc     *fileCtx
-	pv     *pathV
-	kind   RefKind
-	used   bool // some non-neutral use
-	allOpt bool // every non-neutral use tolerates absence
+	node    Node
+	fc      *fileCtx
+	pv      *pathV
+	kind    RefKind
+	used    bool // some non-neutral use
+	allOpt  bool // every non-neutral use tolerates absence
+	allDead bool // every non-neutral use is in a dead branch
+	src     *SourceArgs
+	filt    bool // used as a source filtered dynamically
 }
 
-var kindRank = map[RefKind]int{RefPath: 0, RefDirSource: 1, RefFilesetMember: 2, RefRead: 3, RefImport: 4, RefInput: 5}
+var kindRank = map[RefKind]int{RefValue: -1, RefPath: 0, RefDirSource: 1, RefFilesetMember: 2, RefRead: 3, RefImport: 4, RefInput: 5}
 
 func analyzeFlake(flakePath string, r Reader) (f *Flake, errs []FileError) {
 	flakePath = cleanRel(flakePath)
@@ -274,19 +281,28 @@ func (a *analyzer) contribute(origin Node, ofc *fileCtx, pv *pathV, c ctx) {
 	}
 	e := a.refs[origin]
 	if e == nil {
-		e = &refEntry{node: origin, fc: ofc, pv: pv, kind: RefPath, allOpt: true}
+		e = &refEntry{node: origin, fc: ofc, pv: pv, kind: RefPath, allOpt: true, allDead: true}
 		a.refs[origin] = e
 		ofc.refs = append(ofc.refs, e)
 	}
-	if c.neutral {
+	if c.neutral || c.kind == RefValue {
 		return
 	}
 	if kindRank[c.kind] > kindRank[e.kind] {
 		e.kind = c.kind
 	}
+	if c.kind == RefDirSource || c.kind == RefFilesetMember {
+		if e.src == nil {
+			e.src = a.curSource
+		}
+		e.filt = e.filt || c.filtered
+	}
 	e.used = true
 	if !c.optional && !a.guarded(pv) {
 		e.allOpt = false
+	}
+	if a.dead == 0 {
+		e.allDead = false
 	}
 }
 
@@ -317,9 +333,14 @@ func (a *analyzer) finish() {
 func (a *analyzer) makeRef(e *refEntry) Ref {
 	sp := e.node.Bounds()
 	start, end := e.fc.file.Position(sp.Start), e.fc.file.Position(sp.End)
+	kind := e.kind
+	if !e.used {
+		kind = RefValue // defined (let x = ./x;) but never read
+	}
 	r := Ref{
-		Kind:      e.kind,
+		Kind:      kind,
 		Optional:  e.used && e.allOpt,
+		Dead:      e.used && e.allDead,
 		File:      e.fc.path,
 		Line:      start.Line,
 		Column:    start.Column,
@@ -327,6 +348,18 @@ func (a *analyzer) makeRef(e *refEntry) Ref {
 		EndColumn: end.Column,
 		Chain:     append([]string(nil), e.fc.chain...),
 		Text:      e.fc.file.Text(e.node),
+	}
+	if kind == RefDirSource || kind == RefFilesetMember {
+		if e.src != nil {
+			sa := *e.src
+			r.Source = &sa
+		}
+		if e.filt {
+			if r.Source == nil {
+				r.Source = &SourceArgs{}
+			}
+			r.Source.Filtered = true
+		}
 	}
 	pv := e.pv
 	switch pv.kind {

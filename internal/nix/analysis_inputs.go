@@ -7,6 +7,8 @@ import "strings"
 // inputs = { x.url = …; self.submodules = true; }. Relative path: and
 // git+file: URLs become RefInput references.
 func (a *analyzer) analyzeInputs(fc *fileCtx, top *AttrSet) {
+	a.flake.InputsComplete = true
+	defer a.implicitInputs()
 	for _, b := range top.Bindings {
 		b, ok := b.(*Binding)
 		if !ok || b.Path[0].Dynamic || b.Path[0].Name != "inputs" {
@@ -19,6 +21,7 @@ func (a *analyzer) analyzeInputs(fc *fileCtx, top *AttrSet) {
 		s, ok := Unparen(b.Value).(*AttrSet)
 		if !ok {
 			a.flake.HasInputs = true // inputs = something we can't read
+			a.flake.InputsComplete = false
 			continue
 		}
 		for _, ib := range s.Bindings {
@@ -29,6 +32,11 @@ func (a *analyzer) analyzeInputs(fc *fileCtx, top *AttrSet) {
 				for _, n := range ib.Names {
 					if n.Dynamic || n.Name != "self" {
 						a.flake.HasInputs = true
+					}
+					if n.Dynamic {
+						a.flake.InputsComplete = false
+					} else if n.Name != "self" {
+						a.addInput(n.Name)
 					}
 				}
 			}
@@ -41,6 +49,7 @@ func (a *analyzer) analyzeInputs(fc *fileCtx, top *AttrSet) {
 func (a *analyzer) input(fc *fileCtx, p []AttrName, v Expr) {
 	if p[0].Dynamic {
 		a.flake.HasInputs = true
+		a.flake.InputsComplete = false
 		return
 	}
 	name, rest := p[0].Name, p[1:]
@@ -58,18 +67,34 @@ func (a *analyzer) input(fc *fileCtx, p []AttrName, v Expr) {
 		return
 	}
 	a.flake.HasInputs = true
+	if a.declared == nil {
+		a.declared = map[string]bool{}
+	}
+	a.declared[name] = true
+	// Only an input with a url or follows is locked: `x = { };` (or only
+	// x.flake = false) is a placeholder that callers pass with
+	// --override-input, which the lock does not record.
 	switch {
 	case len(rest) == 0:
 		switch s := Unparen(v).(type) {
 		case *AttrSet:
 			if b := findBinding(s, "url"); b != nil {
+				a.addInput(name)
 				a.inputURL(fc, b.Value)
+			} else if findBinding(s, "follows") != nil {
+				a.addInput(name)
 			}
 		case *String, *URI:
+			a.addInput(name)
 			a.inputURL(fc, s)
+		default:
+			a.addInput(name)
 		}
 	case len(rest) == 1 && !rest[0].Dynamic && rest[0].Name == "url":
+		a.addInput(name)
 		a.inputURL(fc, v)
+	case len(rest) == 1 && !rest[0].Dynamic && rest[0].Name == "follows":
+		a.addInput(name)
 	}
 }
 
@@ -121,4 +146,30 @@ func relativeInputPath(u string) (string, bool) {
 		return "", false // absolute (or file:///…): not a repository path
 	}
 	return u, true
+}
+
+func (a *analyzer) addInput(name string) {
+	for _, n := range a.flake.Inputs {
+		if n == name {
+			return
+		}
+	}
+	a.flake.Inputs = append(a.flake.Inputs, name)
+}
+
+// implicitInputs adds the outputs function's formal parameters that
+// inputs does not declare: Nix resolves them as indirect flake references
+// (`{ self, nixpkgs }:` with no inputs is nixpkgs from the registry), and
+// the lock must hold them.
+func (a *analyzer) implicitInputs() {
+	l := a.outputsLambda
+	if l == nil || l.Formals == nil {
+		return
+	}
+	for _, f := range l.Formals.Params {
+		if f.Name != "self" && !a.declared[f.Name] {
+			a.flake.HasInputs = true
+			a.addInput(f.Name)
+		}
+	}
 }

@@ -252,7 +252,7 @@ func TestAnalyzeRealisticFlakes(t *testing.T) {
     };
 }
 `}, []string{"source \"backend\" `./backend`", "read \"backend/Cargo.toml\" `src + \"/Cargo.toml\"`", "read \"backend/Cargo.lock\" `\"${src}/Cargo.lock\"`",
-			"source \"frontend\" `./frontend`", "fileset member \"frontend/package.json\" `./frontend/package.json`",
+			"path \"frontend\" `./frontend`", "fileset member \"frontend/package.json\" `./frontend/package.json`",
 			"fileset member \"frontend/package-lock.json\" `./frontend/package-lock.json`", "fileset member \"frontend/src\" `./frontend/src`"},
 			"P:backend,frontend D:default A: L: T:devShells,packages complete", 0},
 

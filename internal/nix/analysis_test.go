@@ -50,6 +50,9 @@ func renderRef(r Ref) string {
 	if r.Optional {
 		b.WriteString(" opt")
 	}
+	if r.Dead {
+		b.WriteString(" dead")
+	}
 	fmt.Fprintf(&b, " `%s`", r.Text)
 	if len(r.Chain) > 1 {
 		fmt.Fprintf(&b, " via %s", strings.Join(r.Chain, ">"))
@@ -164,11 +167,11 @@ func TestAnalyzeRefForms(t *testing.T) {
 		{"path + string concatenates without a slash", `{ a = ./backend + "-x"; }`, nil,
 			[]string{"path \"backend-x\" `./backend + \"-x\"`"}},
 		{"let folding", `let src = ./backend; in { lock = builtins.readFile (src + "/Cargo.lock"); }`, nil,
-			[]string{"path \"backend\" `./backend`", "read \"backend/Cargo.lock\" `src + \"/Cargo.lock\"`"}},
+			[]string{"value \"backend\" `./backend`", "read \"backend/Cargo.lock\" `src + \"/Cargo.lock\"`"}},
 		{"let chains", `let a = ./x; b = a + "/y"; in { c = import (b + "/z.nix"); }`, nil,
-			[]string{"path \"x\" `./x`", "path \"x/y\" `a + \"/y\"`", "import \"x/y/z.nix\" `b + \"/z.nix\"`"}},
+			[]string{"value \"x\" `./x`", "value \"x/y\" `a + \"/y\"`", "import \"x/y/z.nix\" `b + \"/z.nix\"`"}},
 		{"interpolated let", `let src = ./backend; in { cargoLock.lockFile = "${src}/Cargo.lock"; }`, nil,
-			[]string{"path \"backend\" `./backend`", "read \"backend/Cargo.lock\" `\"${src}/Cargo.lock\"`"}},
+			[]string{"value \"backend\" `./backend`", "read \"backend/Cargo.lock\" `\"${src}/Cargo.lock\"`"}},
 		{"rec folding", `rec { src = ./app; lock = builtins.readFile "${src}/Cargo.lock"; }`, nil,
 			[]string{"source \"app\" `./app`", "read \"app/Cargo.lock\" `\"${src}/Cargo.lock\"`"}},
 		{"let attrset select", `let paths = { root = ./srv; }; in { x = builtins.readFile (paths.root + "/a"); }`, nil,
@@ -176,11 +179,11 @@ func TestAnalyzeRefForms(t *testing.T) {
 		{"inherit src makes a source", `let src = ./backend; in { pkg = mkDerivation { inherit src; }; }`, nil,
 			[]string{"source \"backend\" `./backend`"}},
 		{"lambda param shadows let", `let src = ./backend; in { f = src: { cargoLock.lockFile = src + "/Cargo.lock"; }; }`, nil,
-			[]string{"path \"backend\" `./backend`", "read dyn(\"\") `src + \"/Cargo.lock\"`"}},
+			[]string{"value \"backend\" `./backend`", "read dyn(\"\") `src + \"/Cargo.lock\"`"}},
 		{"formal shadows let", `let lib = ./lib; in ({ lib }: { x = lib + "/y"; })`, nil,
-			[]string{"path \"lib\" `./lib`"}},
+			[]string{"value \"lib\" `./lib`"}},
 		{"inner let shadows", `let p = ./a; in { x = let p = ./b; in p + "/c"; y = p + "/d"; }`, nil,
-			[]string{"path \"a\" `./a`", "path \"b\" `./b`", "path \"b/c\" `p + \"/c\"`", "path \"a/d\" `p + \"/d\"`"}},
+			[]string{"value \"a\" `./a`", "value \"b\" `./b`", "path \"b/c\" `p + \"/c\"`", "path \"a/d\" `p + \"/d\"`"}},
 		{"dynamic interpolation", `{ a = ./modules/${name}.nix; b = ./${x}; c = self + "/crates/${n}/Cargo.toml"; d = "${self}/${x}"; e = ./a.${x}/b; }`, nil,
 			[]string{"path dyn(\"modules\") `./modules/${name}.nix`", "path dyn(\"\") `./${x}`",
 				"path dyn(\"crates\") `self + \"/crates/${n}/Cargo.toml\"`", "path dyn(\"\") `\"${self}/${x}\"`", "path dyn(\"\") `./a.${x}/b`"}},
@@ -244,10 +247,10 @@ func TestAnalyzeRefForms(t *testing.T) {
   };
   other = lib.fileset.toSource { root = ./x; fileset = lib.fileset.union ./x/a (lib.fileset.gitTracked ./x/b); };
   one = lib.fileset.toSource { root = ./y; fileset = ./y/z; };
-}`, nil, []string{"source \"\" `./.`", "fileset member \"Cargo.toml\" `./Cargo.toml`", "fileset member \"Cargo.lock\" `./Cargo.lock`",
+}`, nil, []string{"path \"\" `./.`", "fileset member \"Cargo.toml\" `./Cargo.toml`", "fileset member \"Cargo.lock\" `./Cargo.lock`",
 			"fileset member \"build.rs\" opt `./build.rs`", "fileset member \"src\" `./src`",
-			"source \"x\" `./x`", "fileset member \"x/a\" `./x/a`", "source \"x/b\" `./x/b`",
-			"source \"y\" `./y`", "fileset member \"y/z\" `./y/z`"}},
+			"path \"x\" `./x`", "fileset member \"x/a\" `./x/a`", "source \"x/b\" `./x/b`",
+			"path \"y\" `./y`", "fileset member \"y/z\" `./y/z`"}},
 		{"wrappers pass through", `{
   a = builtins.readFile (./a);
   b = lib.cleanSource (./b);
@@ -286,6 +289,22 @@ func TestAnalyzeRefForms(t *testing.T) {
 		{"outputs = inputs: …", "", mapReader{"flake.nix": `{ outputs = inputs: { a = inputs.self + "/a"; }; }`},
 			[]string{"path \"a\" `inputs.self + \"/a\"`"}},
 		{"simple self param is not the flake", "", mapReader{"flake.nix": `{ outputs = x: { o = self: super: { a = self + "/a"; }; }; }`}, nil},
+		{"a bare value under a list attribute is a path, not an import", `{ modules = ./src/modules; imports = [ ./m.nix ]; }`, nil,
+			[]string{"path \"src/modules\" `./src/modules`", "import \"m.nix\" `./m.nix`"}},
+		{"values that nothing reads", `let unused = ./u; in { a = toString ./t; b = baseNameOf ./b; c = builtins.length [ ./l ]; d = ./x == ./y; e = dirOf ./d; }`, nil,
+			[]string{"value \"u\" `./u`", "value \"t\" `./t`", "value \"b\" `./b`", "value \"l\" `./l`", "value \"x\" `./x`", "value \"y\" `./y`", "value \"d\" `./d`"}},
+		{"toString in a specific context passes it on", `{ src = toString ./s; }`, nil, []string{"source \"s\" `./s`"}},
+		{"inherit of a let-bound path is a use", `let p = ./p; in { inherit p; }`, nil, []string{"path \"p\" `./p`"}},
+		{"dead branches", `let t = true; in {
+  a = if false then builtins.readFile ./a else null;
+  b = if true then null else import ./b;
+  c = if !true then ./c else ./c2;
+  d = lib.optional false ./d;
+  e = if x then ./e else null;
+  f = let false = true; in if false then ./f else null;
+  g = if false && x then ./g else null;
+}`, nil,
+			[]string{"read \"a\" dead `./a`", "import \"b\" dead `./b`", "path \"c\" dead `./c`", "path \"c2\" `./c2`", "path \"d\" dead `./d`", "path \"e\" `./e`", "path \"f\" `./f`", "path \"g\" dead `./g`"}},
 		{"cycles in let terminate", `let a = b + "/x"; b = a + "/y"; c = c; in { x = a; y = c; }`, nil, nil},
 	}
 	for _, tc := range tests {
@@ -543,4 +562,65 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+func TestAnalyzeTemplates(t *testing.T) {
+	fl, _ := analyzeMap(t, mapReader{"flake.nix": `{
+  outputs = { self, flake-parts, ... }@inputs: flake-parts.lib.mkFlake { inherit inputs; } {
+    flake.templates.a.path = ./templates/a;
+    imports = [ { flake.templates = let b = { path = ./examples/b; description = "b"; }; in { inherit b; } // { c.path = ./c; };
+      flake.defaultTemplate.path = ./d;
+      flake.other.path = ./not-a-template;
+    } ];
+  };
+}`})
+	want := []string{"templates/a", "examples/b", "c", "d"}
+	if !reflect.DeepEqual(fl.Templates, want) {
+		t.Errorf("templates %q, want %q", fl.Templates, want)
+	}
+}
+
+func TestAnalyzeInputNames(t *testing.T) {
+	tests := []struct {
+		src      string
+		want     []string
+		complete bool
+	}{
+		{`{ inputs.a.url = "github:x/a"; inputs.b = { url = "github:x/b"; flake = false; }; inputs.c.follows = "a/c"; outputs = { self, a, b, c, d }: { }; }`, []string{"a", "b", "c", "d"}, true},
+		{`{ inputs = { a.url = "github:x/a"; placeholder = { }; onlyflag.flake = false; }; outputs = { self, a, placeholder, ... }: { }; }`, []string{"a"}, true},
+		{`{ outputs = { self, nixpkgs }: { }; }`, []string{"nixpkgs"}, true},
+		{`{ inputs = import ./inputs.nix; outputs = inputs: { }; }`, nil, false},
+	}
+	for _, tc := range tests {
+		fl, _ := analyzeMap(t, mapReader{"flake.nix": tc.src})
+		if !reflect.DeepEqual(fl.Inputs, tc.want) || fl.InputsComplete != tc.complete || !fl.HasInputs {
+			t.Errorf("%s: inputs %q complete %v has %v, want %q %v", tc.src, fl.Inputs, fl.InputsComplete, fl.HasInputs, tc.want, tc.complete)
+		}
+	}
+}
+
+func TestAnalyzeSourceArgs(t *testing.T) {
+	fl, _ := analyzeMap(t, mapReader{"flake.nix": outputsFlake(`{
+  a = pkgs.rustPlatform.buildRustPackage { pname = "a"; src = ./a; buildAndTestSubdir = "crates/x"; cargoHash = ""; };
+  b = craneLib.buildPackage { src = lib.cleanSourceWith { src = ./b; filter = p: t: true; }; };
+  c = craneLib.buildPackage { src = lib.cleanSourceWith { src = ./c; filter = craneLib.filterCargoSources; }; };
+  d = lib.sourceByRegex ./d [ ".*" ];
+  e = mkThing { src = ./e; cargoRoot = sub; };
+}`)})
+	got := map[string]string{}
+	for _, r := range fl.Refs {
+		if r.Source != nil {
+			got[r.Path] = fmt.Sprintf("%s %v sub=%q dyn=%v filtered=%v", r.Source.Func, r.Source.Has("cargoHash"), r.Source.Subdir, r.Source.SubdirDynamic, r.Source.Filtered)
+		}
+	}
+	want := map[string]string{
+		"a": `buildRustPackage true sub="crates/x" dyn=false filtered=false`,
+		"b": `cleanSourceWith false sub="" dyn=false filtered=true`,
+		"c": `cleanSourceWith false sub="" dyn=false filtered=false`,
+		"d": ` false sub="" dyn=false filtered=true`,
+		"e": `mkThing false sub="" dyn=true filtered=false`,
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
 }

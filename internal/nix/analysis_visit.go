@@ -13,20 +13,40 @@ type ctx struct {
 	// attrs, when set, gives the kinds of the attributes of an attribute
 	// set here (builtins.path { path = …; }, lib.fileset.toSource { … }).
 	attrs map[string]ctx
+	// filtered: a source filtered by a function whose result is dynamic
+	// (lib.sourceByRegex, builtins.filterSource …).
+	filtered bool
+	// call is the name of the function an attribute set here is passed to.
+	call string
 }
 
 var (
-	plainCtx   = ctx{kind: RefPath}
-	neutralCtx = ctx{kind: RefPath, neutral: true}
-	readCtx    = ctx{kind: RefRead}
-	importCtx  = ctx{kind: RefImport}
-	sourceCtx  = ctx{kind: RefDirSource}
-	memberCtx  = ctx{kind: RefFilesetMember}
+	plainCtx    = ctx{kind: RefPath}
+	neutralCtx  = ctx{kind: RefPath, neutral: true}
+	readCtx     = ctx{kind: RefRead}
+	importCtx   = ctx{kind: RefImport}
+	sourceCtx   = ctx{kind: RefDirSource}
+	memberCtx   = ctx{kind: RefFilesetMember}
+	valueCtx    = ctx{kind: RefValue}
+	filteredCtx = ctx{kind: RefDirSource, filtered: true}
 )
 
 func (c ctx) specific() bool { return c.kind != RefPath || c.optional }
 
+// scalar is the context of a value that is not a list element: a list
+// context (imports = [ … ]) says nothing about a bare value
+// (modules = ./src/modules; is a path value, not an import).
+func (c ctx) scalar() ctx {
+	if c.list {
+		return plainCtx
+	}
+	return c
+}
+
 func (c ctx) element() ctx {
+	if c.kind == RefValue {
+		return valueCtx // the elements of a list nothing reads
+	}
 	if !c.list {
 		return plainCtx
 	}
@@ -56,8 +76,10 @@ func attrCtx(name string, over map[string]ctx) ctx {
 }
 
 var (
-	pathAttrs     = map[string]ctx{"path": sourceCtx}
-	toSourceAttrs = map[string]ctx{"root": sourceCtx, "fileset": memberCtx}
+	pathAttrs = map[string]ctx{"path": sourceCtx}
+	// lib.fileset.toSource copies the fileset's members; root is a path
+	// that must exist, not a source of its own.
+	toSourceAttrs = map[string]ctx{"root": plainCtx, "fileset": memberCtx}
 )
 
 // argCtxs gives the contexts of the arguments of the library function
@@ -76,14 +98,25 @@ func argCtxs(name string, n int, c ctx) []ctx {
 	case "pathExists":
 		return []ctx{{kind: RefPath, optional: true}}
 	case "toString":
-		return []ctx{c}
-	case "cleanSource", "cleanCargoSource", "gitTracked", "fromSource", "sourceByRegex",
-		"sourceFilesBySuffices", "cleanSourceWith":
+		// toString ./x is the path's text: nothing is read or copied.
+		if c.specific() {
+			return []ctx{c}
+		}
+		return []ctx{valueCtx}
+	case "baseNameOf", "dirOf", "length", "typeOf", "isPath", "isString", "isAttrs", "isList":
+		return []ctx{valueCtx}
+	case "elem":
+		return []ctx{valueCtx, valueCtx}
+	case "cleanSource", "cleanCargoSource", "gitTracked", "fromSource", "cleanSourceWith":
 		return []ctx{sourceCtx}
+	case "sourceByRegex", "sourceFilesBySuffices":
+		return []ctx{filteredCtx}
 	case "buildPackage":
 		// naersk's buildPackage ./. (a root directory); crane's takes a set.
 		return []ctx{sourceCtx}
-	case "filterSource", "gitignoreSourcePure":
+	case "filterSource":
+		return []ctx{plainCtx, filteredCtx}
+	case "gitignoreSourcePure":
 		return []ctx{plainCtx, sourceCtx}
 	case "gitignoreSource":
 		// hercules-ci/gitignore.nix takes the path; nix-gitignore takes
@@ -155,10 +188,11 @@ func (a *analyzer) visit(e Expr, en *env, c ctx) {
 		a.visit(n.X, en, c)
 	case *Path:
 		if pv, ok := a.eval(n, en).(*pathV); ok {
-			a.contribute(n, en.fc, pv, c)
+			a.contribute(n, en.fc, pv, c.scalar())
 		}
 		a.visitParts(n.Parts, en, 0)
 	case *String:
+		c = c.scalar()
 		if len(n.Parts) == 1 && n.Parts[0].Expr != nil {
 			a.visit(n.Parts[0].Expr, en, c) // "${x}" is x
 			return
@@ -176,6 +210,7 @@ func (a *analyzer) visit(e Expr, en *env, c ctx) {
 	case *Binary:
 		switch n.Op {
 		case OpAdd:
+			c = c.scalar()
 			if pv, ok := a.eval(n, en).(*pathV); ok {
 				a.contribute(n, en.fc, pv, c)
 				a.visitComposed(n.X, en)
@@ -195,16 +230,21 @@ func (a *analyzer) visit(e Expr, en *env, c ctx) {
 			a.visit(n.X, en, plainCtx)
 			a.withGuards(a.guardsOf(n.X, en), func() { a.visit(n.Y, en, plainCtx) })
 			return
+		case OpEq, OpNeq:
+			// Comparing paths reads nothing.
+			a.visit(n.X, en, valueCtx)
+			a.visit(n.Y, en, valueCtx)
+			return
 		}
 		a.visit(n.X, en, plainCtx)
 		a.visit(n.Y, en, plainCtx)
 	case *Ident:
 		if pv, ok := a.eval(n, en).(*pathV); ok {
-			a.use(n, en, pv, c)
+			a.use(n, en, pv, c.scalar())
 		}
 	case *Select:
 		if pv, ok := a.eval(n, en).(*pathV); ok {
-			a.use(n, en, pv, c)
+			a.use(n, en, pv, c.scalar())
 			a.visitComposed(n.Expr, en)
 		} else {
 			a.visit(n.Expr, en, plainCtx)
@@ -214,14 +254,14 @@ func (a *analyzer) visit(e Expr, en *env, c ctx) {
 	case *Call:
 		a.visitCall(n, en, c)
 	case *AttrSet:
-		a.visitAttrSet(n, en, c.attrs)
+		a.visitAttrSet(n, en, c)
 	case *Let:
 		le := a.letEnv(n, en)
-		a.visitBinds(n.Bindings, le, en, nil, neutralCtx)
+		a.visitBinds(n.Bindings, le, en, nil, neutralCtx, nil)
 		a.visit(n.Body, le, c)
 	case *LegacyLet:
 		re, _ := a.recEnv(n, n.Bindings, en)
-		a.visitBinds(n.Bindings, re, en, nil, plainCtx)
+		a.visitBinds(n.Bindings, re, en, nil, plainCtx, nil)
 	case *With:
 		a.visit(n.Env, en, plainCtx)
 		a.visit(n.Body, a.withEnv(n, en), c)
@@ -230,8 +270,11 @@ func (a *analyzer) visit(e Expr, en *env, c ctx) {
 		a.visit(n.Body, en, c)
 	case *If:
 		a.visit(n.Cond, en, plainCtx)
-		a.withGuards(a.guardsOf(n.Cond, en), func() { a.visit(n.Then, en, c) })
-		a.visit(n.Else, en, c)
+		b, known := a.constBool(n.Cond, en)
+		a.deadIf(known && !b, func() {
+			a.withGuards(a.guardsOf(n.Cond, en), func() { a.visit(n.Then, en, c) })
+		})
+		a.deadIf(known && b, func() { a.visit(n.Else, en, c) })
 	case *Lambda:
 		le := a.lambdaEnv(n, en)
 		if n.Formals != nil {
@@ -356,14 +399,17 @@ func (a *analyzer) visitCall(n *Call, en *env, c ctx) {
 		if len(args) >= 2 {
 			a.visit(args[0], en, plainCtx)
 			g := a.guardsOf(args[0], en)
-			a.withGuards(g, func() {
-				for i := 1; i < len(args); i++ {
-					ac := plainCtx
-					if i < len(ctxs) {
-						ac = ctxs[i]
+			b, known := a.constBool(args[0], en)
+			a.deadIf(known && !b, func() {
+				a.withGuards(g, func() {
+					for i := 1; i < len(args); i++ {
+						ac := plainCtx
+						if i < len(ctxs) {
+							ac = ctxs[i]
+						}
+						a.visit(args[i], en, ac)
 					}
-					a.visit(args[i], en, ac)
-				}
+				})
 			})
 			return
 		}
@@ -373,34 +419,165 @@ func (a *analyzer) visitCall(n *Call, en *env, c ctx) {
 		if i < len(ctxs) {
 			ac = ctxs[i]
 		}
+		if _, ok := Unparen(x).(*AttrSet); ok && name != "" {
+			ac.call = name
+		}
 		a.visit(x, en, ac)
 	}
 }
 
-func (a *analyzer) visitAttrSet(n *AttrSet, en *env, over map[string]ctx) {
+// constBool folds a condition that is constant: true, false (unless a
+// lexical binding shadows them; with cannot), !, && and ||.
+func (a *analyzer) constBool(e Expr, en *env) (val, known bool) {
+	switch n := Unparen(e).(type) {
+	case *Ident:
+		if n.Name != "true" && n.Name != "false" {
+			return false, false
+		}
+		for f := en; f != nil; f = f.parent {
+			if _, ok := f.vars[n.Name]; ok {
+				return false, false
+			}
+		}
+		return n.Name == "true", true
+	case *Unary:
+		if n.Op == OpNot {
+			v, ok := a.constBool(n.X, en)
+			return !v, ok
+		}
+	case *Binary:
+		l, lok := a.constBool(n.X, en)
+		r, rok := a.constBool(n.Y, en)
+		switch n.Op {
+		case OpAnd:
+			if (lok && !l) || (rok && !r) {
+				return false, true
+			}
+			return true, lok && rok
+		case OpOr:
+			if (lok && l) || (rok && r) {
+				return true, true
+			}
+			return false, lok && rok
+		}
+	}
+	return false, false
+}
+
+// deadIf runs f with the references it finds marked as in a branch Nix
+// never takes, when dead is set.
+func (a *analyzer) deadIf(dead bool, f func()) {
+	if dead {
+		a.dead++
+		defer func() { a.dead-- }()
+	}
+	f()
+}
+
+func (a *analyzer) visitAttrSet(n *AttrSet, en *env, c ctx) {
 	valEnv := en
 	if n.Rec {
 		valEnv, _ = a.recEnv(n, n.Bindings, en)
 	}
-	a.visitBinds(n.Bindings, valEnv, en, over, ctx{})
+	sa := a.sourceArgs(n, valEnv, c)
+	a.visitBinds(n.Bindings, valEnv, en, c.attrs, ctx{}, sa)
+}
+
+// sourceArgs describes an attribute set that holds a source (src, root,
+// or the path of builtins.path): nil for other sets.
+func (a *analyzer) sourceArgs(n *AttrSet, en *env, c ctx) *SourceArgs {
+	var sa *SourceArgs
+	for _, b := range n.Bindings {
+		b, ok := b.(*Binding)
+		if !ok || len(b.Path) != 1 || b.Path[0].Dynamic {
+			continue
+		}
+		switch nm := b.Path[0].Name; {
+		case nm == "src" || nm == "root" || (nm == "path" && c.attrs != nil):
+			sa = &SourceArgs{Func: c.call}
+		}
+	}
+	if sa == nil {
+		return nil
+	}
+	for _, b := range n.Bindings {
+		switch b := b.(type) {
+		case *Binding:
+			if b.Path[0].Dynamic {
+				continue
+			}
+			nm := b.Path[0].Name
+			sa.Attrs = append(sa.Attrs, nm)
+			switch {
+			case len(b.Path) == 1 && (nm == "buildAndTestSubdir" || nm == "cargoRoot"):
+				if s, ok := a.eval(b.Value, en).(strV); ok && !s.dyn {
+					sa.Subdir = s.s
+				} else {
+					sa.SubdirDynamic = true
+				}
+			case nm == "filter":
+				if fn := funcName(Unparen(b.Value), a.eval(b.Value, en)); fn != "filterCargoSources" {
+					sa.Filtered = true
+				}
+			}
+		case *Inherit:
+			for _, nm := range b.Names {
+				if !nm.Dynamic {
+					sa.Attrs = append(sa.Attrs, nm.Name)
+					if nm.Name == "filter" || nm.Name == "buildAndTestSubdir" || nm.Name == "cargoRoot" {
+						sa.SubdirDynamic = sa.SubdirDynamic || nm.Name != "filter"
+						sa.Filtered = sa.Filtered || nm.Name == "filter"
+					}
+				}
+			}
+		}
+	}
+	return sa
 }
 
 // visitBinds visits bindings whose values live in valEnv (inherit x; looks
 // in inhEnv). let bindings pass the neutral context; attribute sets pass
 // the zero ctx and get each attribute's context from its name.
-func (a *analyzer) visitBinds(bs []Bind, valEnv, inhEnv *env, over map[string]ctx, forced ctx) {
+func (a *analyzer) visitBinds(bs []Bind, valEnv, inhEnv *env, over map[string]ctx, forced ctx, sa *SourceArgs) {
 	for _, b := range bs {
 		switch b := b.(type) {
 		case *Binding:
 			a.visitAttrPath(b.Path, valEnv)
 			c := forced
+			last := b.Path[len(b.Path)-1]
 			if c.kind == 0 {
 				c = plainCtx
-				if last := b.Path[len(b.Path)-1]; !last.Dynamic {
+				if !last.Dynamic {
 					c = attrCtx(last.Name, over)
 				}
 			}
-			a.visit(b.Value, valEnv, c)
+			tmpl := false
+			for _, p := range b.Path[:len(b.Path)-1] {
+				if !p.Dynamic && (p.Name == "templates" || p.Name == "defaultTemplate") {
+					tmpl = true
+				}
+			}
+			if (a.inTemplates > 0 || tmpl) && !last.Dynamic && last.Name == "path" {
+				a.templatePath(b.Value, valEnv)
+			}
+			if !last.Dynamic && (last.Name == "templates" || last.Name == "defaultTemplate") {
+				tmpl = true
+			}
+			if tmpl {
+				a.inTemplates++
+			}
+			src := sa != nil && len(b.Path) == 1 && !last.Dynamic && (last.Name == "src" || last.Name == "root" || last.Name == "path")
+			if src {
+				old := a.curSource
+				a.curSource = sa
+				a.visit(b.Value, valEnv, c)
+				a.curSource = old
+			} else {
+				a.visit(b.Value, valEnv, c)
+			}
+			if tmpl {
+				a.inTemplates--
+			}
 		case *Inherit:
 			if b.From != nil {
 				a.visit(b.From, valEnv, plainCtx)
@@ -414,9 +591,6 @@ func (a *analyzer) visitBinds(bs []Bind, valEnv, inhEnv *env, over map[string]ct
 					continue
 				}
 				c := attrCtx(nm.Name, over)
-				if !c.specific() {
-					continue
-				}
 				var v value
 				if b.From != nil {
 					v, _ = a.selectName(a.eval(b.From, valEnv), nm.Name)
@@ -444,4 +618,20 @@ func (a *analyzer) visitFlat(e Expr, en *env) {
 		}
 		return true
 	})
+}
+
+// templatePath records the directory a templates.<name>.path names.
+func (a *analyzer) templatePath(e Expr, en *env) {
+	pv, ok := a.eval(e, en).(*pathV)
+	if !ok || pv.kind != pRepo || pv.dynamic {
+		return
+	}
+	if rel, ok := relOf(pv.abs); ok {
+		for _, t := range a.flake.Templates {
+			if t == rel {
+				return
+			}
+		}
+		a.flake.Templates = append(a.flake.Templates, rel)
+	}
 }

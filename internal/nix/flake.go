@@ -26,6 +26,10 @@ const (
 	RefFilesetMember
 	// RefInput is a flake input with a relative `path:` or `git+file:` URL.
 	RefInput
+	// RefValue is a path value that nothing reads or copies: an unused let
+	// binding, the argument of toString, baseNameOf, dirOf, builtins.length,
+	// an operand of ==. Nix does not need it to exist.
+	RefValue
 )
 
 func (k RefKind) String() string {
@@ -42,6 +46,8 @@ func (k RefKind) String() string {
 		return "fileset member"
 	case RefInput:
 		return "input"
+	case RefValue:
+		return "value"
 	}
 	return "reference"
 }
@@ -64,6 +70,12 @@ type Ref struct {
 	// Optional: absence is tolerated (lib.fileset.maybeMissing, a
 	// builtins.pathExists guard).
 	Optional bool
+	// Dead: every use is in a branch Nix never takes (if false then …).
+	Dead bool
+	// Source describes, for a RefDirSource written as an attribute of a
+	// call's argument set (buildRustPackage { src = ./.; … }), what the
+	// builder's other arguments say about it; nil otherwise.
+	Source *SourceArgs
 
 	// File is the repo-relative .nix file where the reference is written.
 	File string
@@ -76,6 +88,42 @@ type Ref struct {
 	// Text is the source text of the reference expression (for messages).
 	Text string
 }
+
+// SourceArgs are the arguments beside a source (src, root) in a builder's
+// argument set that decide which Cargo root of the source the build uses.
+type SourceArgs struct {
+	// Func is the called function's name as written (buildRustPackage,
+	// buildPackage, mkDerivation …), "" when unknown.
+	Func string
+	// Attrs are the names of the other attributes of the set.
+	Attrs []string
+	// Subdir is the static value of buildAndTestSubdir or cargoRoot ("" if
+	// absent); SubdirDynamic when it is set but not static.
+	Subdir        string
+	SubdirDynamic bool
+	// Filtered: the source is filtered by a function lockguard does not
+	// know (cleanSourceWith { filter = …; }, builtins.path { filter = …; },
+	// lib.sourceByRegex …): which files it keeps is dynamic.
+	Filtered bool
+}
+
+// Has reports whether the argument set has the attribute name.
+func (s *SourceArgs) Has(name string) bool {
+	if s == nil {
+		return false
+	}
+	for _, a := range s.Attrs {
+		if a == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Needed reports whether Nix needs the path to exist when it evaluates
+// what uses the reference: not for a bare value (RefValue), nor when every
+// use is in a branch Nix never takes.
+func (r Ref) Needed() bool { return r.Kind != RefValue && !r.Dead }
 
 // Outputs are the names a flake's outputs define, as far as static analysis
 // can tell. Names are per attribute set, systems collapsed.
@@ -113,7 +161,16 @@ type Flake struct {
 	HasInputs bool
 	// Submodules: inputs.self.submodules = true.
 	Submodules bool
-	Outputs    Outputs
+	// Inputs are the input names a flake.lock must hold: those declared in
+	// inputs, and the outputs function's formal parameters other than self
+	// (Nix takes those as implicit inputs). InputsComplete is false when a
+	// name could not be read statically.
+	Inputs         []string
+	InputsComplete bool
+	// Templates are the directories (repo-relative) the flake exposes as
+	// templates (templates.<name>.path = ./dir; defaultTemplate.path).
+	Templates []string
+	Outputs   Outputs
 	// CargoLocks are the importCargoLock calls and buildRustPackage
 	// cargoLock sets in the evaluated files (cargolock.go).
 	CargoLocks []CargoLockUse
