@@ -59,6 +59,7 @@ type analyzer struct {
 	recSets map[*env]*attrsV
 
 	depth, vdepth int
+	work          int      // eval steps taken (bounded by maxWork)
 	guards        []string // paths known to exist here (if builtins.pathExists p then …)
 	outputsLambda *Lambda
 	dead          int             // > 0 inside a branch Nix never takes
@@ -75,6 +76,10 @@ type fileCtx struct {
 	chain     []string
 	followed  bool
 	refs      []*refEntry
+	// skipped: the file was read and found free of references (no path
+	// literal, no self or inputs), so it was not parsed; load parses it
+	// when its value is needed.
+	skipped bool
 }
 
 // refEntry accumulates the uses of one path expression.
@@ -209,11 +214,15 @@ func (a *analyzer) fileError(p string, err error) {
 // load reads and parses a repo file once. A missing file is not an error
 // here: the reference to it is what the rules report.
 func (a *analyzer) load(p string) *fileCtx {
-	if fc, ok := a.files[p]; ok {
+	fc, ok := a.files[p]
+	if ok && !fc.skipped {
 		return fc
 	}
-	fc := &fileCtx{path: p, dir: dirOfPath(p)}
-	a.files[p] = fc
+	if !ok {
+		fc = &fileCtx{path: p, dir: dirOfPath(p)}
+		a.files[p] = fc
+	}
+	fc.skipped = false
 	data, err := a.r.ReadFile(p)
 	if err != nil {
 		fc.err = err
@@ -231,6 +240,22 @@ func (a *analyzer) load(p string) *fileCtx {
 	fc.file = f
 	fc.root = &env{kind: frameFile, fc: fc}
 	return fc
+}
+
+// peek is load for a file that is followed as an import: a file free of
+// references is read but not parsed (rust-overlay imports hundreds of
+// pure-data manifests).
+func (a *analyzer) peek(p string) *fileCtx {
+	if fc, ok := a.files[p]; ok {
+		return fc
+	}
+	data, err := a.r.ReadFile(p)
+	if err == nil && referenceFree(data) {
+		fc := &fileCtx{path: p, dir: dirOfPath(p), skipped: true}
+		a.files[p] = fc
+		return fc
+	}
+	return a.load(p)
 }
 
 // importTarget is the file that import p evaluates: p/default.nix for a
@@ -258,17 +283,24 @@ func (a *analyzer) followImports(fc *fileCtx) {
 	refs := append([]*refEntry(nil), fc.refs...)
 	sort.SliceStable(refs, func(i, j int) bool { return refs[i].node.Bounds().Start < refs[j].node.Bounds().Start })
 	for _, e := range refs {
-		if e.kind != RefImport {
+		if e.kind != RefImport || e.pv.kind != pRepo || e.pv.dynamic {
 			continue
 		}
-		t := a.loadPath(e.pv)
-		if t == nil || t.file == nil || t.followed {
+		rel, ok := relOf(e.pv.abs)
+		if !ok {
+			continue
+		}
+		t := a.peek(a.importTarget(rel))
+		if t.followed || (t.file == nil && !t.skipped) {
 			continue
 		}
 		t.followed = true
+		a.flake.Files = append(a.flake.Files, t.path)
+		if t.skipped {
+			continue // nothing in it to visit
+		}
 		t.chain = append(append([]string(nil), fc.chain...), t.path)
 		a.order = append(a.order, t)
-		a.flake.Files = append(a.flake.Files, t.path)
 		a.queue = append(a.queue, t)
 	}
 }
@@ -347,7 +379,7 @@ func (a *analyzer) makeRef(e *refEntry) Ref {
 		EndLine:   end.Line,
 		EndColumn: end.Column,
 		Chain:     append([]string(nil), e.fc.chain...),
-		Text:      e.fc.file.Text(e.node),
+		Text:      strings.Clone(e.fc.file.Text(e.node)), // not a slice of the file: the source is freed
 	}
 	if kind == RefDirSource || kind == RefFilesetMember {
 		if e.src != nil {

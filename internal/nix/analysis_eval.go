@@ -50,6 +50,16 @@ const vroot = "/\x00"
 // maxPathLen bounds folded paths (Linux's PATH_MAX).
 const maxPathLen = 4096
 
+// maxStrLen bounds folded strings: beyond it a string is dynamic (only its
+// leading part is known), so s1 = s0 + s0; s2 = s1 + s1; … cannot grow to
+// gigabytes.
+const maxStrLen = 1 << 20
+
+// maxWork bounds the abstract evaluation of one flake (steps of eval):
+// past it every value is unknown, so adversarial input cannot make the
+// analysis run unboundedly.
+const maxWork = 4_000_000
+
 // pathV is a path value.
 type pathV struct {
 	kind pathKind
@@ -431,9 +441,10 @@ func (a *analyzer) eval(e Expr, en *env) value {
 	if v, ok := a.memo[k]; ok {
 		return v
 	}
-	if a.depth >= maxEvalDepth {
+	if a.depth >= maxEvalDepth || a.work >= maxWork {
 		return unknownV{}
 	}
+	a.work++
 	a.depth++
 	v := a.eval1(e, en)
 	a.depth--
@@ -564,6 +575,9 @@ func (a *analyzer) evalString(n *String, en *env) value {
 		}
 		switch v := a.eval(p.Expr, en).(type) {
 		case strV:
+			if b.Len()+len(v.s) > maxStrLen {
+				return finishString(base, b.String(), true, n, en)
+			}
 			b.WriteString(v.s)
 			if v.dyn {
 				return finishString(base, b.String(), true, n, en)
@@ -727,6 +741,9 @@ func (a *analyzer) add(n *Binary, en *env) value {
 			return appendPath(l, "", true, n, en.fc)
 		case strV:
 			if r, ok := a.eval(n.Y, en).(strV); ok && !l.dyn {
+				if len(l.s)+len(r.s) > maxStrLen {
+					return strV{s: l.s, dyn: true}
+				}
 				return strV{s: l.s + r.s, dyn: r.dyn}
 			}
 			return strV{s: l.s, dyn: true}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"reflect"
+	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -623,4 +624,61 @@ func TestAnalyzeSourceArgs(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
+}
+
+// TestAnalyzeStringDoublingIsBounded: s(n+1) = s(n) + s(n) would reach
+// 2^40 bytes if folded naively (issue 17 item 10). Folded strings stop at
+// maxStrLen, so the analysis allocates megabytes, not terabytes.
+func TestAnalyzeStringDoublingIsBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("let\n  s0 = \"xxxxxxxxxxxxxxxx\";\n")
+	for i := 1; i <= 40; i++ {
+		fmt.Fprintf(&b, "  s%d = s%d + s%d;\n  i%d = \"${s%d}${s%d}\";\n", i, i-1, i-1, i, i-1, i-1)
+	}
+	b.WriteString("in { a = builtins.readFile (./. + \"/${s40}\"); b = builtins.readFile (./. + \"/${i40}\"); c = ./${s40}; }")
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	fl, errs := analyzeMap(t, mapReader{"flake.nix": outputsFlake(b.String())})
+	runtime.ReadMemStats(&after)
+	if len(errs) != 0 {
+		t.Fatal(errs)
+	}
+	if len(fl.Refs) != 3 {
+		t.Fatalf("refs %v", renderRefs(fl))
+	}
+	for _, r := range fl.Refs {
+		if !r.Dynamic {
+			t.Errorf("a path over a capped string must be dynamic: %s", renderRef(r))
+		}
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 512<<20 {
+		t.Errorf("the analysis allocated %d MiB", alloc>>20)
+	}
+}
+
+// TestAnalyzeReferenceFreeImports: an imported file with no path literal
+// and no self/inputs is followed (listed in Files) without being parsed for
+// references, yet its value is still there when the outputs need it; a
+// file with a path is parsed and its references found.
+func TestAnalyzeReferenceFreeImports(t *testing.T) {
+	if !referenceFree([]byte(`{ a = "x/y"; b = ''${c}/d''; }`)) || referenceFree([]byte(`{ a = "${./x}"; }`)) ||
+		referenceFree([]byte(`{ a = self; }`)) || referenceFree([]byte(`{ a = "unterminated; }`)) {
+		t.Fatal("referenceFree misjudges")
+	}
+	fl, errs := analyzeMap(t, mapReader{
+		"flake.nix": `{ outputs = { self }: { packages.x86_64-linux = import ./data.nix; other = import ./code.nix; }; }`,
+		"data.nix":  `{ foo = 1; bar = "https://example.org/a/b"; }`,
+		"code.nix":  `{ x = builtins.readFile ./notes.txt; }`,
+	})
+	if len(errs) != 0 {
+		t.Fatal(errs)
+	}
+	if !reflect.DeepEqual(fl.Files, []string{"flake.nix", "data.nix", "code.nix"}) {
+		t.Errorf("files %q", fl.Files)
+	}
+	if !fl.Outputs.Packages["foo"] || !fl.Outputs.Packages["bar"] {
+		t.Errorf("packages %v", fl.Outputs.Packages)
+	}
+	wantRefs(t, fl, []string{"import \"data.nix\" `./data.nix`", "import \"code.nix\" `./code.nix`", "read \"notes.txt\" `./notes.txt` via flake.nix>code.nix"})
 }

@@ -193,6 +193,9 @@ func (a *analyzer) visit(e Expr, en *env, c ctx) {
 		a.visitParts(n.Parts, en, 0)
 	case *String:
 		c = c.scalar()
+		if len(n.Parts) == 0 || (len(n.Parts) == 1 && n.Parts[0].Expr == nil) {
+			return // a literal string: no path in it
+		}
 		if len(n.Parts) == 1 && n.Parts[0].Expr != nil {
 			a.visit(n.Parts[0].Expr, en, c) // "${x}" is x
 			return

@@ -836,3 +836,24 @@ func (lx *lexer) lexInd() token {
 	}
 	return lx.tok(tIndStr, i, j-i)
 }
+
+// referenceFree reports whether src lexes without error and has no token
+// through which a flake could refer to a file: no path literal (./x, a/b,
+// ~/x, including inside strings) and no self or inputs. Such a file
+// (generated data, say) needs no parse for the reference analysis.
+func referenceFree(src []byte) bool {
+	lx := lexer{src: string(src), stack: []uint8{sInitial}}
+	for {
+		t := lx.next()
+		switch t.kind {
+		case tEOF:
+			return lx.errMsg == ""
+		case tPath, tHPath:
+			return false
+		case tID:
+			if w := lx.src[t.start:t.end]; w == "self" || w == "inputs" {
+				return false
+			}
+		}
+	}
+}
