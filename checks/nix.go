@@ -43,7 +43,8 @@ warning too: Nix silently treats it as absent. A directory is uncommitted when
 it exists but no tracked file is under it. A reference that leaves the
 repository (../../x past the root, or a symlink pointing outside) can never
 be committed; it is reported without a fix. Absolute and dynamic paths are
-not checked.
+not checked, nor are path values nothing reads (toString ./x, an unused let
+binding) and branches Nix never takes (if false then ./x else …).
 
 Bad:
 
@@ -69,15 +70,35 @@ var FlakePathMissing = &Rule{
 		Summary:  "A flake references a path that does not exist",
 		Severity: diag.Error,
 		Fixable:  true,
-		Doc: `A path the flake (or a file it imports) references does not exist in the work
-tree, so evaluating the flake fails:
+		Doc: `A path the flake (or a file it imports) reads or copies does not exist in the
+work tree, so evaluating what uses it fails:
 
     error: path '/nix/store/…-source/backend/Cargo.lock' does not exist
 
-Paths read only under a builtins.pathExists guard or through
-lib.fileset.maybeMissing are optional and not reported. When the missing path
-is the Cargo.lock of a Cargo root lockguard knows, the fix generates it (the
-same action as LG101's, so it runs once when both report it).
+What needs a path to exist: import, builtins.readFile and the other reads,
+cargoLock.lockFile, a source (src = ./dir), builtins.path, interpolation
+into a string ("${./x}"), an attribute of a derivation. A path value that
+nothing reads needs nothing: modules = ./src/modules; toString ./x,
+baseNameOf ./x, builtins.length [ ./x ], ./x == ./y, a let binding never
+used. A directory needs to exist; its default.nix only when it is imported.
+References in a branch Nix never takes (if false then ./x else …) and
+references read only under a builtins.pathExists guard or through
+lib.fileset.maybeMissing are not reported.
+
+Policy (an error means something breaks): a flake that another flake
+exposes as a template (templates.<name>.path = ./dir, also through
+flake-parts and //), or that sits in a template directory, is meant to be
+copied with nix flake init; the files its user creates afterwards are not
+reported. Neither are missing paths of a flake in a subdirectory that
+nothing in the repository uses: the repository's own flake (at the root)
+always counts as used; a subdirectory flake is used when another flake
+refers to it (an input path:./sub, an import) or a CI job, script,
+Makefile, justfile or .envrc names its directory (nix build ./sub#x,
+cd sub, --flake ./sub).
+
+When the missing path is the Cargo.lock of a Cargo root lockguard knows,
+the fix generates it (the same action as LG101's, so it runs once when both
+report it).
 
 Bad:
 
@@ -87,6 +108,11 @@ Bad:
 Good:
 
     $ (cd backend && cargo generate-lockfile) && git add backend/Cargo.lock
+
+Also good (nothing is read, nothing is reported):
+
+    # templates/app/flake.nix, exposed as templates.app.path = ./templates/app
+    modules = [ ./configuration.nix ];   # the user writes it after nix flake init
 
 Fix (safe, for a Cargo.lock): run ` + "`cargo generate-lockfile`" + ` in the Cargo root and
 stage the lock. Other missing paths have no automatic fix: create the file or
@@ -102,24 +128,52 @@ var FlakeLockUncommitted = &Rule{
 		Summary:  "A flake with inputs has no committed flake.lock",
 		Severity: diag.Error,
 		Fixable:  true,
-		Doc: `flake.nix declares inputs, but the flake.lock next to it is missing or will not
-be in the commit (untracked, ignored, or only intent-to-add, which is a
-warning). Without a committed lock every CI run resolves the inputs afresh:
-builds are not reproducible, and evaluation with --no-update-lock-file fails.
-Nix itself adds a lock it writes as intent-to-add only, which git commit
-ignores.
+		Doc: `flake.nix declares inputs (or takes them implicitly from the outputs
+function's arguments: { self, nixpkgs }: with no inputs), and its flake.lock
+is missing, out of date, or will not be in the commit.
+
+- Out of date: a committed flake.lock lacks an input flake.nix declares.
+  Nix must change the lock, so
+
+      error: flake 'git+file:///…' requires lock file changes but they're not allowed due to '--no-update-lock-file'
+
+  fails every job run with --no-update-lock-file, and other nix commands
+  rewrite flake.lock on every run. Inputs written as { } (placeholders that
+  callers pass with --override-input) are not expected in the lock.
+- Untracked or ignored: a CI clone lacks the lock and resolves the inputs
+  afresh. Intent-to-add (git add -N, which Nix itself does for a lock it
+  writes) is a warning: git commit does not commit it.
+- Missing: every build resolves the inputs afresh. Reported (as an error)
+  for the repository's own flake at the root, and for any flake whose lock
+  something needs: a flake that reads it, or a script or CI job that runs
+  nix with --no-update-lock-file on it.
+
+Policy (an error means something breaks; consumers decide): a missing
+flake.lock is not reported for a template (a flake another flake exposes as
+templates.<name>.path, also through flake-parts and //, or one in a
+template directory: nix flake init copies it and its user locks it), for a
+flake in a subdirectory that nothing needs the lock of (examples, tests:
+their CI runs lock them on the fly), or when the repository's ignore rules
+exclude flake.lock on purpose and nothing needs it. When something needs an
+ignored lock, the message names the consumer and the ignore rule.
+
+Relative path: inputs: the lock pins their narHash. Nix 2.8 keeps
+evaluating the copy it has in the store when the directory changes, and on
+a fresh store it cannot fetch a relative path input from the lock at all
+("cannot fetch input 'path:./sub?…' because it uses a relative path");
+lockguard checks only that such inputs are in the lock.
 
 Bad:
 
-    $ git status --short
-    ?? flake.lock
+    # flake.nix declares inputs.crane; flake.lock (committed) has only nixpkgs
+    $ nix build --no-update-lock-file    # fails: requires lock file changes
 
 Good:
 
-    $ git add flake.lock
+    $ nix flake lock && git add flake.lock
 
-Fix (safe): stage flake.lock; when it is missing, run ` + "`nix flake lock`" + ` in the
-flake's directory first (needs nix and, for remote inputs, the network).`,
+Fix (safe): run ` + "`nix flake lock`" + ` in the flake's directory (needs nix and, for
+remote inputs, the network) and stage flake.lock.`,
 	},
 	Check: checkFlakeLockUncommitted,
 }
@@ -132,25 +186,42 @@ var FlakeSourceLockUncommitted = &Rule{
 		Severity: diag.Error,
 		Fixable:  true,
 		Doc: `A directory the flake copies as a build source (src = ./backend,
-builtins.path { path = …; }, lib.cleanSource, a fileset root, …) holds a
-Cargo root whose Cargo.lock is missing or not committed. Nix copies only the
-tracked files of the directory and silently leaves the lock out, so
-evaluation succeeds and the build fails later:
+builtins.path { path = …; }, lib.cleanSource, crane's cleanCargoSource, a
+fileset member directory, …) is the Cargo root a Rust build uses, and its
+Cargo.lock exists but will not be committed (untracked, ignored, or only
+intent-to-add). Nix copies only the tracked files of the directory and
+silently leaves the lock out, so evaluation succeeds and the build fails
+later:
 
     ERROR: Missing Cargo.lock from src
+
+The Cargo root the build uses is the one at the top of the source (or at
+buildAndTestSubdir / cargoRoot below it), or the workspace that has that
+directory as a member; Cargo roots nested deeper in the source (fuzz
+targets, test fixtures, vendored crates) are not built and not reported. A
+lock that exists nowhere is not silently dropped: LG101 reports it (LG202
+when a path names it). When the builder names its lock (cargoLock,
+cargoVendorDir, cargoDeps, cargoToml, or patches the source), LG201/LG202
+check that lock instead. Sources kept by a dynamic filter
+(lib.cleanSourceWith { filter = …; }, builtins.path { filter = …; },
+lib.sourceByRegex) are not judged.
+
+A workspace member used as the source of a known Rust builder
+(buildRustPackage, crane, naersk) has the workspace's lock outside the
+source: the build finds no Cargo.lock and fails. That is reported too.
 
 An intent-to-add lock is a warning: local Nix sees it, a CI clone does not.
 
 Bad:
 
     # flake.nix
-    src = ./backend;          # backend/Cargo.lock untracked
+    src = ./backend;          # backend/Cargo.lock exists but is untracked
 
 Good:
 
     $ git add backend/Cargo.lock
 
-Fix (safe): generate the lock with cargo when it is missing, and stage it.`,
+Fix (safe): stage the lock with git add.`,
 	},
 	Check: checkFlakeSourceLockUncommitted,
 }
