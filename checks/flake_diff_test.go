@@ -46,6 +46,7 @@ import (
 //	force PATH       add /PATH to .gitignore, then commit it with git add -f
 //	delete PATH      commit PATH, then delete it from the work tree
 //	modify PATH      commit PATH, then change it in the work tree
+//	symlink PATH TARGET  make PATH a symbolic link to TARGET, committed
 //
 // The differential property: lockguard reports an error from LG201, LG202
 // or LG205 exactly when nix eval fails because a path is missing or not
@@ -109,7 +110,7 @@ type fixture struct {
 	nixFails, afterFails bool
 	expect               [][]string // alternatives per expected rule
 	output, outputAfter  string
-	ops                  [][2]string
+	ops                  [][3]string
 	files                []txtar.File
 }
 
@@ -162,10 +163,14 @@ func parseFixture(t *testing.T, file string) *fixture {
 			if len(fields) == 0 || strings.HasPrefix(fields[0], "#") {
 				continue
 			}
-			if len(fields) != 2 {
+			if len(fields) != 2 && !(len(fields) == 3 && fields[0] == "symlink") {
 				t.Fatalf("%s: bad setup line %q", file, line)
 			}
-			fx.ops = append(fx.ops, [2]string{fields[0], fields[1]})
+			op := [3]string{fields[0], fields[1]}
+			if len(fields) == 3 {
+				op[2] = fields[2]
+			}
+			fx.ops = append(fx.ops, op)
 		}
 	}
 	return fx
@@ -183,6 +188,16 @@ func (fx *fixture) setUp(t *testing.T, r *testenv.Repo) {
 	for _, f := range fx.files {
 		r.Write(f.Name, string(f.Data))
 	}
+	for _, op := range fx.ops {
+		if op[0] == "symlink" {
+			if err := os.MkdirAll(filepath.Dir(r.Path(op[1])), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(op[2], r.Path(op[1])); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	if len(ignore) > 0 {
 		old, _ := os.ReadFile(r.Path(".gitignore"))
 		r.Write(".gitignore", string(old)+strings.Join(ignore, "\n")+"\n")
@@ -194,7 +209,7 @@ func (fx *fixture) setUp(t *testing.T, r *testenv.Repo) {
 			r.Git("rm", "-r", "-q", "--cached", "--", op[1])
 		case "force":
 			r.Git("add", "-f", "--", op[1])
-		case "ignore", "delete", "modify":
+		case "ignore", "delete", "modify", "symlink":
 		default:
 			t.Fatalf("unknown setup operation %q", op[0])
 		}

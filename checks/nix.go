@@ -46,6 +46,14 @@ be committed; it is reported without a fix. Absolute and dynamic paths are
 not checked, nor are path values nothing reads (toString ./x, an unused let
 binding) and branches Nix never takes (if false then ./x else …).
 
+Symbolic links are followed as Nix follows them: a tracked link to an
+untracked file is reported (the target is what Nix reads), a path through a
+tracked symlinked directory is checked at its target, and a file imported
+through a link evaluates relative to the target's directory. For a flake in
+a subdirectory of the repository, lockguard models Nix 2.8: self (and
+self.outPath, "${self}") is the whole repository's source, while ./. is
+the subdirectory. (Newer Nix makes self.outPath the subdirectory.)
+
 Bad:
 
     # flake.nix
@@ -312,6 +320,14 @@ func (s *Snapshot) classifyRef(f *nix.Flake, r nix.Ref) refInfo {
 			return refInfo{path: r.Path, problem: refSymlinkOut, target: t}
 		}
 	}
+	// Nix reads a path through the symlinks in it (a tracked link to a
+	// file, a path through a tracked symlinked directory): what it needs is
+	// the target. An untracked link itself stays the problem.
+	if res, ok := s.resolveSymlinks(r.Path); ok && res != r.Path {
+		if e, tracked := s.Repo.Entry(r.Path); !tracked || e.Mode == 0o120000 {
+			r.Path = res
+		}
+	}
 	st := s.Repo.Status(r.Path)
 	info := refInfo{path: r.Path, st: st}
 	if e, ok := s.Repo.Entry(r.Path); ok && e.Submodule {
@@ -351,6 +367,46 @@ func (s *Snapshot) classifyRef(f *nix.Flake, r nix.Ref) refInfo {
 		}
 	}
 	return info
+}
+
+// resolveSymlinks resolves the symbolic links in the repo-relative path p
+// (any component) that stay inside the repository; ok is false when a link
+// leaves it or the chain is too long.
+func (s *Snapshot) resolveSymlinks(p string) (string, bool) {
+	parts := strings.Split(p, "/")
+	for hops := 0; hops < 40; {
+		changed := false
+		for i := range parts {
+			prefix := strings.Join(parts[:i+1], "/")
+			fi, err := s.Repo.Lstat(prefix)
+			if err != nil {
+				return strings.Join(parts, "/"), true // the rest does not exist
+			}
+			if fi.Mode()&os.ModeSymlink == 0 {
+				continue
+			}
+			t, err := os.Readlink(filepath.Join(s.Repo.Root(), filepath.FromSlash(prefix)))
+			if err != nil || filepath.IsAbs(t) {
+				return "", false
+			}
+			target := path.Join(path.Dir(prefix), filepath.ToSlash(t))
+			if target == ".." || strings.HasPrefix(target, "../") {
+				return "", false
+			}
+			rest := parts[i+1:]
+			parts = append(strings.Split(cleanRepoPath(target), "/"), rest...)
+			if parts[0] == "" {
+				parts = parts[1:]
+			}
+			hops++
+			changed = true
+			break
+		}
+		if !changed {
+			return strings.Join(parts, "/"), true
+		}
+	}
+	return "", false
 }
 
 // symlinkOutside reports whether the symlink at p points outside the

@@ -238,6 +238,8 @@ func (r flakeReader) ReadFile(p string) ([]byte, error) {
 	return r.s.ReadFile(p)
 }
 
+func (r flakeReader) ResolveLinks(p string) (string, bool) { return r.s.resolveSymlinks(p) }
+
 func (r flakeReader) IsDir(p string) bool {
 	if p == "" {
 		return true

@@ -223,6 +223,11 @@ func (a *analyzer) load(p string) *fileCtx {
 		a.files[p] = fc
 	}
 	fc.skipped = false
+	if lr, ok := a.r.(LinkResolver); ok {
+		if rp, ok := lr.ResolveLinks(p); ok && rp != p {
+			fc.dir = dirOfPath(rp) // ./x in a linked file is relative to its target
+		}
+	}
 	data, err := a.r.ReadFile(p)
 	if err != nil {
 		fc.err = err

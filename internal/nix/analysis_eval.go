@@ -427,8 +427,13 @@ func (a *analyzer) lambdaEnv(l *Lambda, parent *env) *env {
 	return e
 }
 
+// selfValue is the flake's self as Nix 2.8 gives it: for a flake in a
+// subdirectory of a git repository, self (and self.outPath, "${self}") is
+// the whole repository's source, while ./. is the subdirectory. (Newer Nix
+// makes self.outPath the subdirectory; lockguard models 2.8, the version
+// its differential tests run, and says so in LG201's explain.)
 func (a *analyzer) selfValue() *pathV {
-	return &pathV{kind: pRepo, abs: repoAbs(a.flakeDir), self: 1}
+	return &pathV{kind: pRepo, abs: vroot, self: 1}
 }
 
 // ---------------------------------------------------------------- eval

@@ -193,6 +193,9 @@ func (a *analyzer) visit(e Expr, en *env, c ctx) {
 		a.visitParts(n.Parts, en, 0)
 	case *String:
 		c = c.scalar()
+		if c.kind == RefValue {
+			c = plainCtx // interpolating a path copies it to the store
+		}
 		if len(n.Parts) == 0 || (len(n.Parts) == 1 && n.Parts[0].Expr == nil) {
 			return // a literal string: no path in it
 		}

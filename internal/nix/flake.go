@@ -190,6 +190,14 @@ type Reader interface {
 	IsDir(path string) bool
 }
 
+// LinkResolver is implemented by a Reader that knows the repository's
+// symbolic links: ResolveLinks returns the path with every link inside the
+// repository resolved. A file imported through a link evaluates relative to
+// the link target's directory, as in Nix.
+type LinkResolver interface {
+	ResolveLinks(path string) (string, bool)
+}
+
 // AnalyzeFlake analyses the flake at flakePath (repo-relative path of a
 // flake.nix): references, followed imports, inputs and outputs. Files that
 // can't be read or parsed are returned as FileErrors; the rest of the
