@@ -54,6 +54,12 @@ a subdirectory of the repository, lockguard models Nix 2.8: self (and
 self.outPath, "${self}") is the whole repository's source, while ./. is
 the subdirectory. (Newer Nix makes self.outPath the subdirectory.)
 
+A committed file that .gitattributes marks export-ignore is in the source
+only while the work tree is dirty: for a clean tree Nix 2.8 copies the
+source with git archive, which leaves it out, so a flake that reads it fails
+in every clean checkout (CI included). That is an error (a warning under an
+existence check), without a fix.
+
 Bad:
 
     # flake.nix
@@ -279,9 +285,10 @@ const (
 	refIntentToAdd
 	refMissing
 	refDeleted
-	refOutside    // escapes the repository
-	refSubmodule  // inside (or is) a submodule the flake does not fetch
-	refSymlinkOut // a symlink pointing outside the repository
+	refOutside       // escapes the repository
+	refSubmodule     // inside (or is) a submodule the flake does not fetch
+	refSymlinkOut    // a symlink pointing outside the repository
+	refExportIgnored // committed, but export-ignore leaves it out of a clean tree's source
 )
 
 // refInfo is the classification of a reference.
@@ -293,7 +300,7 @@ type refInfo struct {
 	st        repo.Status
 	dir       bool   // the path is a directory
 	submodule string // for refSubmodule
-	target    string // for refSymlinkOut
+	target    string // for refSymlinkOut; the attribute line for refExportIgnored
 }
 
 // classifyRef decides whether the path r refers to will be in the flake's
@@ -335,6 +342,10 @@ func (s *Snapshot) classifyRef(f *nix.Flake, r nix.Ref) refInfo {
 	}
 	switch st.State {
 	case repo.StateCommitted:
+		if at := s.exportIgnored(r.Path); at != "" {
+			info.problem, info.target = refExportIgnored, at
+			return info
+		}
 		under := s.Repo.TrackedUnder(r.Path)
 		if len(under) == 0 {
 			return info
@@ -369,9 +380,80 @@ func (s *Snapshot) classifyRef(f *nix.Flake, r nix.Ref) refInfo {
 	return info
 }
 
-// resolveSymlinks resolves the symbolic links in the repo-relative path p
-// (any component) that stay inside the repository; ok is false when a link
-// leaves it or the chain is too long.
+// exportIgnored returns "FILE line N" when a .gitattributes file marks p
+// (or a directory holding it) export-ignore, else "".
+func (s *Snapshot) exportIgnored(p string) string {
+	m := s.Flakes()
+	m.exportOnce.Do(func() { m.exportRules = s.loadExportIgnore() })
+	for _, r := range m.exportRules {
+		if r.matches(p) {
+			return fmt.Sprintf("%s line %d", r.file, r.line)
+		}
+	}
+	return ""
+}
+
+type exportRule struct {
+	file, dir, pattern string
+	line               int
+}
+
+// matches: a pattern without a slash matches a name at any depth below
+// the attributes file's directory, one with a slash the path from there;
+// a match on a directory covers everything in it.
+func (r exportRule) matches(p string) bool {
+	if r.dir != "" {
+		if !strings.HasPrefix(p, r.dir+"/") {
+			return false
+		}
+		p = p[len(r.dir)+1:]
+	}
+	pat := strings.TrimSuffix(strings.TrimPrefix(r.pattern, "/"), "/**")
+	pat = strings.TrimSuffix(pat, "/")
+	parts := strings.Split(p, "/")
+	if !strings.Contains(pat, "/") && !strings.HasPrefix(r.pattern, "/") {
+		for _, c := range parts {
+			if ok, _ := path.Match(pat, c); ok {
+				return true
+			}
+		}
+		return false
+	}
+	for i := range parts {
+		if ok, _ := path.Match(pat, strings.Join(parts[:i+1], "/")); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// loadExportIgnore reads the export-ignore rules of the tracked
+// .gitattributes files.
+func (s *Snapshot) loadExportIgnore() []exportRule {
+	var rules []exportRule
+	for _, f := range s.TrackedNamed(func(b string) bool { return b == ".gitattributes" }) {
+		data, err := s.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for i, line := range strings.Split(string(data), "\n") {
+			fields := strings.Fields(line)
+			if len(fields) < 2 || strings.HasPrefix(fields[0], "#") || strings.HasPrefix(fields[0], "\"") {
+				continue
+			}
+			for _, a := range fields[1:] {
+				if a == "export-ignore" {
+					rules = append(rules, exportRule{file: f, dir: dirOf(f), pattern: fields[0], line: i + 1})
+				}
+			}
+		}
+	}
+	return rules
+}
+
+// resolveSymlinks resolves the tracked symbolic links in the repo-relative
+// path p (any component) that stay inside the repository; ok is false when
+// a link is untracked, leaves the repository, or the chain is too long.
 func (s *Snapshot) resolveSymlinks(p string) (string, bool) {
 	parts := strings.Split(p, "/")
 	for hops := 0; hops < 40; {
@@ -384,6 +466,9 @@ func (s *Snapshot) resolveSymlinks(p string) (string, bool) {
 			}
 			if fi.Mode()&os.ModeSymlink == 0 {
 				continue
+			}
+			if e, ok := s.Repo.Entry(prefix); !ok || e.Mode != 0o120000 {
+				return "", false // an untracked link: Nix does not see it at all
 			}
 			t, err := os.Readlink(filepath.Join(s.Repo.Root(), filepath.FromSlash(prefix)))
 			if err != nil || filepath.IsAbs(t) {
@@ -513,6 +598,15 @@ func checkFlakePathUncommitted(p *Pass) {
 			d = &diag.Diagnostic{
 				Message: fmt.Sprintf("%s (%s) is a symlink to %s, outside the repository: the flake's copy of the source cannot follow it", what, r.Path, info.target),
 				Help:    "replace the symlink with the file itself; lockguard never stages a symlink that leaves the repository",
+			}
+		case refExportIgnored:
+			d = &diag.Diagnostic{
+				Message: fmt.Sprintf("%s (%s) is marked export-ignore by %s: Nix (2.8) copies a clean work tree's flake source with git archive, which leaves it out, so in every clean checkout, CI included, %s (a dirty work tree still has it)", what, r.Path, info.target, refFailure(r)),
+				Help:    "remove the export-ignore attribute for " + r.Path + " from .gitattributes, or stop reading it from the flake",
+			}
+			if r.Optional {
+				d.Severity = diag.Warning
+				d.Message = fmt.Sprintf("%s (%s) is marked export-ignore by %s: Nix (2.8) copies a clean work tree's flake source with git archive, which leaves it out, so in every clean checkout the existence check treats it as absent", what, r.Path, info.target)
 			}
 		case refSubmodule:
 			d = &diag.Diagnostic{

@@ -23,6 +23,9 @@ type FlakeModel struct {
 
 	rolesOnce sync.Once
 	roles     map[string]flakeRole // by flake path
+
+	exportOnce  sync.Once
+	exportRules []exportRule // export-ignore rules of the .gitattributes files
 }
 
 // flakeRole is what the rest of the repository does with a flake: the
