@@ -536,3 +536,48 @@ func TestFlakeParseErrorKeepsOthers(t *testing.T) {
 		t.Errorf("flakes: %+v", fl)
 	}
 }
+
+// TestFlakeLockPolicy: the missing-lock policy and freshness on real
+// analyses of small repositories (no nix needed).
+func TestFlakeLockPolicy(t *testing.T) {
+	lock := `{"nodes":{"root":{"inputs":{"a":"a"}},"a":{}},"root":"root","version":7}`
+	tests := []struct {
+		name  string
+		files map[string]string
+		want  string // "" for no LG203, else a substring of its message
+	}{
+		{"implicit input missing from the lock", map[string]string{
+			"flake.nix": "{ outputs = { self, nixpkgs }: { }; }", "flake.lock": lock}, "lacks the input 'nixpkgs'"},
+		{"declared and implicit inputs in the lock", map[string]string{
+			"flake.nix": "{ inputs.a.url = \"github:x/a\"; outputs = { self, a }: { }; }", "flake.lock": lock}, ""},
+		{"placeholder input is not expected in the lock", map[string]string{
+			"flake.nix": "{ inputs.a.url = \"github:x/a\"; inputs.ph = { }; outputs = { self, a, ph }: { }; }", "flake.lock": lock}, ""},
+		{"root flake without a lock", map[string]string{
+			"flake.nix": "{ inputs.a.url = \"github:x/a\"; outputs = { self, a }: { }; }"}, "has no flake.lock"},
+		{"subdirectory flake without a lock, nothing needs it", map[string]string{
+			"flake.nix": "{ outputs = { self }: { }; }", "examples/x/flake.nix": "{ inputs.a.url = \"github:x/a\"; outputs = { self, a }: { }; }",
+			".github/workflows/ci.yml": "jobs:\n  x:\n    steps:\n      - run: nix flake check ./examples/x\n"}, ""},
+		{"subdirectory flake whose lock CI requires", map[string]string{
+			"flake.nix": "{ outputs = { self }: { }; }", "examples/x/flake.nix": "{ inputs.a.url = \"github:x/a\"; outputs = { self, a }: { }; }",
+			".github/workflows/ci.yml": "jobs:\n  x:\n    steps:\n      - run: nix flake check --no-update-lock-file ./examples/x\n"}, ".github/workflows/ci.yml line 4 runs nix with --no-update-lock-file"},
+		{"template exposed by the root flake", map[string]string{
+			"flake.nix": "{ outputs = { self }: { templates.default.path = ./tpl; }; }", "tpl/flake.nix": "{ inputs.a.url = \"github:x/a\"; outputs = { self, a }: { }; }"}, ""},
+		{"root flake whose lock is ignored on purpose", map[string]string{
+			"flake.nix": "{ inputs.a.url = \"github:x/a\"; outputs = { self, a }: { }; }", ".gitignore": "flake.lock\n"}, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := testenv.NewRepo(t)
+			r.WriteFiles(tc.files)
+			r.Commit("init")
+			ds := runNix(t, r, nil, "LG203")
+			if tc.want == "" {
+				none(t, ds)
+				return
+			}
+			if d := only(t, ds, "LG203"); !strings.Contains(d.Message, tc.want) || d.Severity != diag.Error {
+				t.Errorf("got %s %s", d.Severity, d.Message)
+			}
+		})
+	}
+}
