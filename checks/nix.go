@@ -719,10 +719,10 @@ func (s *Snapshot) inputsSpan(flakePath string) diag.Span {
 	return spanOf(line, col, line, col+len("inputs"))
 }
 
-// lockConsumer names what needs the flake.lock of f to exist: a flake
+// flakeLockConsumer names what needs the flake.lock of f to exist: a flake
 // that reads it, or a script that runs nix with --no-update-lock-file on
 // the flake. "" when nothing does.
-func (s *Snapshot) lockConsumer(f *nix.Flake, lock string) string {
+func (s *Snapshot) flakeLockConsumer(f *nix.Flake, lock string) string {
 	for _, g := range s.Flakes().Flakes {
 		for _, r := range g.Refs {
 			if r.Path == lock && r.Needed() && !r.Dynamic {
@@ -794,7 +794,7 @@ func missingFlakeLock(s *Snapshot, f *nix.Flake, lock string, st repo.Status) *d
 	if role.template != "" {
 		return nil
 	}
-	consumer := s.lockConsumer(f, lock)
+	consumer := s.flakeLockConsumer(f, lock)
 	if consumer == "" && (f.Dir != "" || st.Ignore != nil) {
 		return nil
 	}
@@ -870,9 +870,9 @@ func quoteList(names []string) string {
 	return strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
 }
 
-// rustBuilders are the functions whose argument set's src (or root) is a
+// rustBuilderFuncs are the functions whose argument set's src (or root) is a
 // Cargo root the build uses: nixpkgs, crane and naersk.
-var rustBuilders = map[string]bool{
+var rustBuilderFuncs = map[string]bool{
 	"buildRustPackage": true, "buildPackage": true, "buildDepsOnly": true, "cargoBuild": true,
 	"mkCargoDerivation": true, "cargoClippy": true, "cargoTest": true, "cargoNextest": true,
 	"cargoDoc": true, "buildTrunkPackage": true, "vendorCargoDeps": true,
@@ -940,7 +940,7 @@ func checkFlakeSourceLockUncommitted(p *Pass) {
 			// A workspace member used as the source: the workspace's lock is
 			// outside it. Only for a known Rust builder given nothing else
 			// that could provide the lock.
-			if sa == nil || !rustBuilders[sa.Func] || st.State == repo.StateMissing {
+			if sa == nil || !rustBuilderFuncs[sa.Func] || st.State == repo.StateMissing {
 				return
 			}
 			d = &diag.Diagnostic{
