@@ -281,7 +281,7 @@ func TestIntegrations(t *testing.T) {
 	t.Run("readme-pre-commit-snippet", func(t *testing.T) {
 		penv := preCommitEnv(t)
 		snippet := readmeBlock(t, "pre-commit", "yaml")
-		const url, rev = "repo: https://github.com/lockguard/lockguard", "rev: v0.1.0"
+		const url, rev = "repo: https://github.com/lockguard/lockguard", "rev: main"
 		if strings.Count(snippet, url) != 1 || strings.Count(snippet, rev) != 1 {
 			t.Fatalf("the README's pre-commit snippet should have one %q and one %q line:\n%s", url, rev, snippet)
 		}

@@ -2,8 +2,10 @@ package cli_test
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"gopkg.in/yaml.v3"
@@ -51,3 +53,40 @@ func TestPreCommitManifest(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeSnippetsVersion: every snippet (README's pre-commit rev and
+// action uses, the comments of .pre-commit-hooks.yaml and action.yml) names
+// one ref, and that ref exists: main while the repository has no release
+// tag, else the newest vX.Y.Z tag.
+func TestReadmeSnippetsVersion(t *testing.T) {
+	root := testenv.ModuleRoot(t)
+	refs := map[string][]string{}
+	for _, f := range []string{"README.md", ".pre-commit-hooks.yaml", "action.yml"} {
+		data, err := os.ReadFile(filepath.Join(root, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range snippetRef.FindAllStringSubmatch(string(data), -1) {
+			ref := m[1] + m[2]
+			refs[ref] = append(refs[ref], f)
+		}
+	}
+	if len(refs) == 0 {
+		t.Fatal("no snippet names a lockguard ref")
+	}
+	want := "main"
+	out, err := exec.Command("git", "-C", root, "tag", "--list", "v*", "--sort=-v:refname").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tags := strings.Fields(string(out)); len(tags) > 0 {
+		want = tags[0]
+	}
+	for ref, files := range refs {
+		if ref != want {
+			t.Errorf("%v name lockguard %s, want %s (the newest tag, or main while there is none)", files, ref, want)
+		}
+	}
+}
+
+var snippetRef = regexp.MustCompile(`(?m)(?:^#?\s*rev:\s*([a-z0-9][A-Za-z0-9._-]*)|lockguard/lockguard@([a-z0-9][A-Za-z0-9._-]*))`)
