@@ -903,3 +903,35 @@ func TestNotARepository(t *testing.T) {
 		t.Error("Install outside a repository succeeded")
 	}
 }
+
+// TestPreCommitFramework: with the hook `pre-commit install` wrote, Install
+// does not chain behind it; it says what to add to .pre-commit-config.yaml.
+func TestPreCommitFramework(t *testing.T) {
+	testenv.Tool(t, "pre-commit")
+	f := newFixture(t)
+	cmd := exec.Command("pre-commit", "install")
+	cmd.Dir = f.r.Dir
+	cmd.Env = append(f.r.Env, "PRE_COMMIT_HOME="+t.TempDir())
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("pre-commit install: %v\n%s", err, out)
+	}
+	hook := filepath.Join(f.r.Dir, ".git", "hooks", "pre-commit")
+	before, err := os.ReadFile(hook)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Install(context.Background(), f.opts())
+	var me *ManagedError
+	if !errors.As(err, &me) || !errors.Is(err, ErrManaged) {
+		t.Fatalf("Install = %v, want ErrManaged", err)
+	}
+	if me.File != ".pre-commit-config.yaml" || !strings.Contains(err.Error(), "- id: lockguard\n") || !strings.Contains(err.Error(), "pre-commit framework") {
+		t.Errorf("ManagedError %+v:\n%v", me, err)
+	}
+	if after, _ := os.ReadFile(hook); !bytes.Equal(after, before) {
+		t.Errorf("the pre-commit framework's hook changed")
+	}
+	if _, err := os.Lstat(hook + ".lockguard-prev"); err == nil {
+		t.Errorf("lockguard chained behind pre-commit's hook")
+	}
+}

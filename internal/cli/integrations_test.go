@@ -428,7 +428,7 @@ func TestActionYAML(t *testing.T) {
 	keys := yamlScalars(t, data)
 	want := map[string]string{
 		"name":                             "lockguard",
-		"inputs.version.default":           "latest",
+		"inputs.version.default":           `""`, // the action's own checkout
 		"inputs.args.default":              `""`,
 		"inputs.sarif-file.default":        "lockguard.sarif",
 		"inputs.working-directory.default": ".",
@@ -444,7 +444,8 @@ func TestActionYAML(t *testing.T) {
 	for _, line := range []string{
 		"    - uses: actions/setup-go@v5",
 		"        go-version: stable",
-		`        go install "github.com/lockguard/lockguard/cmd/lockguard@${LOCKGUARD_VERSION}"`,
+		`          go install "github.com/lockguard/lockguard/cmd/lockguard@${LOCKGUARD_VERSION}"`,
+		`          (cd "$GITHUB_ACTION_PATH" && go install ./cmd/lockguard)`,
 		"        LOCKGUARD_VERSION: ${{ inputs.version }}",
 		"        LOCKGUARD_SARIF: ${{ inputs.sarif-file }}",
 		"        LOCKGUARD_ARGS: ${{ inputs.args }}",
