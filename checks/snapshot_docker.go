@@ -371,16 +371,7 @@ func (s *Snapshot) parseDockerignore(p string) *dockerfile.Ignore {
 
 // repoRel cleans a slash path relative to the repository root; ok is false
 // when it leaves the repository.
-func repoRel(p string) (string, bool) {
-	p = path.Clean(p)
-	switch {
-	case p == ".":
-		return "", true
-	case p == ".." || strings.HasPrefix(p, "../") || path.IsAbs(p):
-		return "", false
-	}
-	return p, true
-}
+func repoRel(p string) (string, bool) { return buildctx.Rel(p) }
 
 // guessContexts finds the context of a Dockerfile nothing builds: of its
 // directory and the repository root, the one against which every COPY/ADD

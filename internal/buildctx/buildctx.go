@@ -234,9 +234,9 @@ func (b Build) Matches(p string) bool {
 	return ok
 }
 
-// rel cleans a slash path relative to the repository root; ok is false
-// when it leaves the repository.
-func rel(p string) (string, bool) {
+// Rel cleans a slash path relative to the repository root ("" = the
+// root); ok is false when it leaves the repository.
+func Rel(p string) (string, bool) {
 	p = path.Clean(p)
 	switch {
 	case p == ".":
@@ -251,7 +251,7 @@ func join(dir, p string) (string, bool) {
 	if path.IsAbs(p) {
 		return "", false
 	}
-	return rel(path.Join(dir, p))
+	return Rel(path.Join(dir, p))
 }
 
 func dirOf(p string) string {

@@ -222,47 +222,34 @@ func resolveBake(ts map[string]*bakeTarget, name string, depth int) *bakeTarget 
 	out := &bakeTarget{name: name, line: t.line, args: map[string]string{}, unknown: map[string]bool{}}
 	for _, in := range t.inherits {
 		p := resolveBake(ts, in, depth+1)
-		if p == nil {
-			continue
+		if p != nil {
+			out.overlay(p)
 		}
-		if p.context != nil {
-			out.context = p.context
-		}
-		if p.dockerfile != nil {
-			out.dockerfile = p.dockerfile
-		}
-		if p.target != nil {
-			out.target = p.target
-		}
-		for k, v := range p.args {
-			out.args[k] = v
-			delete(out.unknown, k)
-		}
-		for k := range p.unknown {
-			out.unknown[k] = true
-			delete(out.args, k)
-		}
-		out.dynamic = out.dynamic || p.dynamic
 	}
+	out.overlay(t)
+	return out
+}
+
+// overlay sets what t sets on top of what b has.
+func (b *bakeTarget) overlay(t *bakeTarget) {
 	if t.context != nil {
-		out.context = t.context
+		b.context = t.context
 	}
 	if t.dockerfile != nil {
-		out.dockerfile = t.dockerfile
+		b.dockerfile = t.dockerfile
 	}
 	if t.target != nil {
-		out.target = t.target
+		b.target = t.target
 	}
 	for k, v := range t.args {
-		out.args[k] = v
-		delete(out.unknown, k)
+		b.args[k] = v
+		delete(b.unknown, k)
 	}
 	for k := range t.unknown {
-		out.unknown[k] = true
-		delete(out.args, k)
+		b.unknown[k] = true
+		delete(b.args, k)
 	}
-	out.dynamic = out.dynamic || t.dynamic
-	return out
+	b.dynamic = b.dynamic || t.dynamic
 }
 
 func bakeJSON(src []byte) map[string]*bakeTarget {
