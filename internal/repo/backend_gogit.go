@@ -189,10 +189,29 @@ func realPath(p string) string {
 	return p
 }
 
-// readBlobGoGit reads a blob from go-git's object store.
-func (r *Repo) readBlobGoGit(hash string) ([]byte, error) {
+// readBlobGoGit reads a blob from go-git's object store; a blob larger
+// than limit (limit >= 0) gives ErrFileTooLarge without being read.
+func (r *Repo) readBlobGoGit(hash string, limit int64) ([]byte, error) {
 	r.ggMu.Lock()
 	defer r.ggMu.Unlock()
+	if limit >= 0 {
+		// go-git decodes the whole object to tell its size: ask the
+		// storage for the size alone (the loose object's or the pack's
+		// header); without it, git cat-file -s answers.
+		sized, ok := r.gg.Storer.(interface {
+			EncodedObjectSize(plumbing.Hash) (int64, error)
+		})
+		if !ok {
+			return nil, errors.New("object sizes unknown")
+		}
+		n, err := sized.EncodedObjectSize(plumbing.NewHash(hash))
+		if err != nil {
+			return nil, err
+		}
+		if n > limit {
+			return nil, ErrFileTooLarge
+		}
+	}
 	b, err := r.gg.BlobObject(plumbing.NewHash(hash))
 	if err != nil {
 		return nil, err

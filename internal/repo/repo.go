@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -551,15 +552,16 @@ func (r *Repo) ReadFileLimit(p string, limit int64) ([]byte, error) {
 	if !r.staged {
 		return r.readWorktree(c, limit)
 	}
-	b, err := r.readStaged(c)
+	b, err := r.readStaged(c, limit)
 	if err == nil && limit >= 0 && int64(len(b)) > limit {
 		return nil, &fs.PathError{Op: "read staged", Path: c, Err: ErrFileTooLarge}
 	}
 	return b, err
 }
 
-// readStaged reads the blob staged for the clean path c.
-func (r *Repo) readStaged(c string) ([]byte, error) {
+// readStaged reads the blob staged for the clean path c. A blob larger
+// than limit (when limit >= 0) is not read: its size is asked first.
+func (r *Repo) readStaged(c string, limit int64) ([]byte, error) {
 	e, ok := r.Entry(c)
 	if !ok || e.IntentToAdd {
 		return nil, &fs.PathError{Op: "read staged", Path: c, Err: fs.ErrNotExist}
@@ -570,14 +572,32 @@ func (r *Repo) readStaged(c string) ([]byte, error) {
 	if e.Submodule {
 		return nil, fmt.Errorf("read staged %s: the path is a submodule (gitlink), not a file", c)
 	}
+	tooLarge := &fs.PathError{Op: "read staged", Path: c, Err: ErrFileTooLarge}
 	if r.gg != nil {
-		if b, err := r.readBlobGoGit(e.Hash); err == nil {
+		b, err := r.readBlobGoGit(e.Hash, limit)
+		if err == nil {
 			return b, nil
+		}
+		if errors.Is(err, ErrFileTooLarge) {
+			return nil, tooLarge
 		}
 		// Fall through to git: alternates, promisor objects, ...
 	}
 	if e.Hash == emptyBlob {
 		return []byte{}, nil
+	}
+	if limit >= 0 {
+		out, err := r.git(context.Background(), nil, "cat-file", "-s", e.Hash)
+		if err != nil {
+			return nil, fmt.Errorf("read staged %s: %w", c, err)
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(string(out)), 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("read staged %s: git cat-file -s: %q", c, out)
+		}
+		if n > limit {
+			return nil, tooLarge
+		}
 	}
 	out, err := r.git(context.Background(), nil, "cat-file", "blob", e.Hash)
 	if err != nil {
