@@ -324,3 +324,19 @@ func BenchmarkLG401ManyNixRuns(b *testing.B) {
 		withFlakes(b, r, flakes, NixBuildMissingOutput, NixFlakesNotEnabled)
 	}
 }
+
+// TestSecurityDeepShellIsLG901: issue 17 item 13. A RUN nesting command
+// substitutions thousands deep is reported as LG901 (lockguard gave up on
+// it), and a script nested a million deep is skipped without a crash.
+func TestSecurityDeepShellIsLG901(t *testing.T) {
+	r := testenv.NewRepo(t)
+	r.WriteFiles(map[string]string{
+		"Dockerfile": "FROM alpine\nRUN echo " + strings.Repeat("$(", 5000) + "x" + strings.Repeat(")", 5000) + "\n",
+		"build.sh":   "nix build " + strings.Repeat("$(", 1_000_000) + "x" + strings.Repeat(")", 1_000_000) + "\n",
+	})
+	r.Commit("init")
+	ds := withFlakes(t, r, nil, ParseErrorRule, NixBuildMissingOutput, NixFlakesNotEnabled)
+	if len(ds) != 1 || ds[0].Rule != "LG901" || ds[0].Path != "Dockerfile" || ds[0].Line != 2 || !strings.Contains(ds[0].Message, "nests more than 1000 levels") {
+		t.Errorf("want one LG901 at Dockerfile:2, got %v", ds)
+	}
+}

@@ -135,6 +135,13 @@ func (s *Snapshot) Docker() *DockerModel {
 				return
 			}
 			df.File = f
+			for _, st := range f.Stages {
+				for _, in := range st.Instrs {
+					if in.Run != nil && dockerfile.GaveUp(in.Run.ShellError) {
+						s.AddParseError(ParseError{Path: p, Line: in.StartLine, Column: 1, Msg: "Dockerfile: RUN: " + in.Run.ShellError})
+					}
+				}
+			}
 		})
 		builds := s.scanBuilds()
 		configured := map[string][]*DockerContext{}

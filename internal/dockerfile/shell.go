@@ -1,6 +1,7 @@
 package dockerfile
 
 import (
+	"fmt"
 	"path"
 	"strings"
 
@@ -134,7 +135,60 @@ func (a *analyzer) exec(argv []string, dir string) {
 	a.emit(&cmd, &st, &scriptCtx{line: func(syntax.Pos) int { return a.baseLine }}, a.baseLine)
 }
 
+// maxNesting bounds how deeply a script nests parentheses, braces and
+// compound commands: the shell parser recurses per level, and a few
+// hundred thousand levels ($($($(…)))) overflowed the Go stack.
+const maxNesting = 1000
+
+// ErrShellTooDeep: a script nests deeper than lockguard analyses.
+var ErrShellTooDeep = fmt.Errorf("the shell script nests more than %d levels deep; lockguard does not analyse it", maxNesting)
+
+// GaveUp reports whether a Run.ShellError says that lockguard gave up on
+// the script (it is not a syntax error of the script).
+func GaveUp(shellError string) bool { return strings.Contains(shellError, ErrShellTooDeep.Error()) }
+
+// nestingDepth over-approximates the nesting of a script: every ( and {
+// and every if/while/until/for/case/select word opens a level, ) } fi
+// done esac close one; quotes are not looked at.
+func nestingDepth(src string) int {
+	depth, most := 0, 0
+	open := func() {
+		depth++
+		most = max(most, depth)
+	}
+	shut := func() { depth = max(depth-1, 0) }
+	word := 0 // start of the current run of letters
+	for i := 0; i <= len(src); i++ {
+		c := byte(' ')
+		if i < len(src) {
+			c = src[i]
+		}
+		if c >= 'a' && c <= 'z' {
+			continue
+		}
+		if word < i {
+			switch src[word:i] {
+			case "if", "while", "until", "for", "case", "select":
+				open()
+			case "fi", "done", "esac":
+				shut()
+			}
+		}
+		word = i + 1
+		switch c {
+		case '(', '{':
+			open()
+		case ')', '}':
+			shut()
+		}
+	}
+	return most
+}
+
 func (a *analyzer) parseAndWalk(ctx *scriptCtx, st *shState) error {
+	if nestingDepth(ctx.src) > maxNesting {
+		return ErrShellTooDeep
+	}
 	if a.parser == nil {
 		a.parser = syntax.NewParser(syntax.Variant(syntax.LangBash))
 	}
