@@ -34,6 +34,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -145,7 +146,7 @@ func Find(root, explicit string) (*Config, error) {
 		return Parse(explicit, data)
 	}
 	for _, n := range Names {
-		data, err := os.ReadFile(filepath.Join(root, n))
+		data, err := readInRepo(root, n)
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
@@ -155,6 +156,51 @@ func Find(root, explicit string) (*Config, error) {
 		return Parse(n, data)
 	}
 	return Default(), nil
+}
+
+// MaxSize is the largest configuration file lockguard reads.
+const MaxSize = 1 << 20
+
+// readInRepo reads the file name of the repository root like every other
+// file of the repository: a regular file, through symbolic links only
+// while they stay inside root, at most MaxSize bytes. Errors never name
+// or quote anything outside the repository.
+func readInRepo(root, name string) ([]byte, error) {
+	p := filepath.Join(root, name)
+	if _, err := os.Lstat(p); err != nil {
+		return nil, err
+	}
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return nil, err
+	}
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return nil, errors.New("a symbolic link that leads nowhere")
+	}
+	if !strings.HasPrefix(real, realRoot+string(filepath.Separator)) {
+		return nil, errors.New("a symbolic link that leaves the repository; lockguard does not follow it")
+	}
+	fi, err := os.Stat(real)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, errors.New("not a regular file") // a FIFO would block
+	}
+	if fi.Size() > MaxSize {
+		return nil, fmt.Errorf("larger than %d bytes; lockguard does not read it", MaxSize)
+	}
+	f, err := os.Open(real)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
+	if err == nil && len(data) > MaxSize {
+		err = fmt.Errorf("larger than %d bytes; lockguard does not read it", MaxSize)
+	}
+	return data, err
 }
 
 func errText(err error) string {

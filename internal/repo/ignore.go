@@ -55,20 +55,22 @@ func (r *Repo) ignorer() *ignorer {
 			dirs:     map[string]*ignoreList{},
 			excluded: map[string]*IgnoreMatch{},
 		}
+		// Reports name ignore files by repo-relative path, or, outside
+		// the work tree, by what git calls them: never by an absolute path.
 		info := filepath.Join(r.commonDir, "info", "exclude")
-		src := info
+		src := "$GIT_DIR/info/exclude"
 		if rel, err := filepath.Rel(r.root, info); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 			src = filepath.ToSlash(rel)
 		}
 		if l := readIgnoreFile(info, src, ""); l != nil {
 			ig.global = append(ig.global, l)
 		}
-		if ef := r.excludesFile(); ef != "" {
+		if ef, name := r.excludesFile(); ef != "" {
 			p := ef
 			if !filepath.IsAbs(p) {
 				p = filepath.Join(r.root, p)
 			}
-			if l := readIgnoreFile(p, ef, ""); l != nil {
+			if l := readIgnoreFile(p, name, ""); l != nil {
 				ig.global = append(ig.global, l)
 			}
 		}
@@ -159,12 +161,28 @@ func (ig *ignorer) dirList(d string) *ignoreList {
 	}
 	full := filepath.Join(ig.root, filepath.FromSlash(src))
 	var l *ignoreList
-	// git opens in-tree .gitignore files with O_NOFOLLOW: symlinks are skipped.
-	if fi, err := os.Lstat(full); err == nil && fi.Mode().IsRegular() {
+	// git opens in-tree .gitignore files with O_NOFOLLOW: symlinks are
+	// skipped; and it never descends into a symlinked directory, which
+	// could lead out of the work tree.
+	if fi, err := os.Lstat(full); err == nil && fi.Mode().IsRegular() && ig.realDir(d) {
 		l = readIgnoreFile(full, src, d)
 	}
 	ig.dirs[d] = l
 	return l
+}
+
+// realDir reports whether the directory d of the work tree is reached
+// without following a symbolic link.
+func (ig *ignorer) realDir(d string) bool {
+	if d == "" {
+		return true
+	}
+	root, err := filepath.EvalSymlinks(ig.root)
+	if err != nil {
+		return false
+	}
+	got, err := filepath.EvalSymlinks(filepath.Join(ig.root, filepath.FromSlash(d)))
+	return err == nil && got == filepath.Join(root, filepath.FromSlash(d))
 }
 
 // match returns the last rule of the list matching path p (basename base).
@@ -339,19 +357,22 @@ func matchPathname(p string, r *ignoreRule) bool {
 // $XDG_CONFIG_HOME/git/ignore (~/.config/git/ignore). It asks git, which
 // knows every config scope and include; without a git binary it reads the
 // system, global, XDG and repository config files itself.
-func (r *Repo) excludesFile() string {
+// name is how reports call it: "core.excludesFile", or git's default
+// "$XDG_CONFIG_HOME/git/ignore".
+func (r *Repo) excludesFile() (file, name string) {
+	const key, def = "core.excludesFile", "$XDG_CONFIG_HOME/git/ignore"
 	out, err := r.git(context.Background(), nil, "config", "-z", "--path", "--get", "core.excludesFile")
 	if err == nil {
-		return strings.TrimSuffix(string(out), "\x00")
+		return strings.TrimSuffix(string(out), "\x00"), key
 	}
 	var ee *exec.ExitError
 	if errors.As(err, &ee) && ee.ExitCode() == 1 { // not set
-		return xdgIgnore(r.env)
+		return xdgIgnore(r.env), def
 	}
 	if v, ok := r.excludesFileFromConfig(); ok {
-		return v
+		return v, key
 	}
-	return xdgIgnore(r.env)
+	return xdgIgnore(r.env), def
 }
 
 func xdgIgnore(env []string) string {

@@ -2,6 +2,8 @@ package repo_test
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -37,6 +39,41 @@ func TestSecurityStagedSizeCapBeforeRead(t *testing.T) {
 		}
 		if b, err := r.ReadFileLimit("Cargo.toml", limit); err != nil || !strings.Contains(string(b), "name") {
 			t.Errorf("a small staged file: %q, %v", b, err)
+		}
+	})
+}
+
+// TestSecurityIgnoreFilesNamedNotLocated: issue 17 items 5 and 6. A rule
+// from core.excludesFile is named by the config key, not by its absolute
+// path; a .gitignore reached through a symlinked directory (hostroot ->
+// outside) is not read, as git does not read it.
+func TestSecurityIgnoreFilesNamedNotLocated(t *testing.T) {
+	g := testenv.NewRepo(t)
+	outside := t.TempDir()
+	excludes := filepath.Join(outside, "global-ignore")
+	if err := os.WriteFile(excludes, []byte("*.secret\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(outside, "etc"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(outside, "etc", ".gitignore"), []byte("passwd\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	g.Git("config", "core.excludesFile", excludes)
+	g.Write("a.txt", "a\n")
+	if err := os.Symlink(outside, filepath.Join(g.Dir, "hostroot")); err != nil {
+		t.Fatal(err)
+	}
+	g.Git("add", "a.txt")
+	forBoth(t, func(t *testing.T, backend string) {
+		r := open(t, g.Env, g.Dir, backend)
+		m := r.Ignored("x.secret", false)
+		if m == nil || m.Source != "core.excludesFile" || m.Line != 1 {
+			t.Errorf("x.secret: %+v, want core.excludesFile line 1", m)
+		}
+		if m := r.Ignored("hostroot/etc/passwd", false); m != nil {
+			t.Errorf("a .gitignore outside the repository was read: %+v", m)
 		}
 	})
 }
