@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Run every fuzz target for DURATION each (default 1m), one after another.
+# Run every fuzz target for DURATION each (default 1m), one after another
+# (among them checks FuzzLG401Rewrite: LG401's rewrite-and-reparse round trip).
 #   scripts/fuzz.sh 10m
 # New crashers land in <package>/testdata/fuzz/<Target>/ (Go's corpus
 # format); commit them: `go test ./...` then replays them as regression tests.

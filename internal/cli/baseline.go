@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"reflect"
 	"strings"
 
@@ -187,33 +186,38 @@ func touches(d diag.Diagnostic, changed map[string]bool) bool {
 // changedSince lists the repo-relative paths that differ between the commit
 // rev and the work tree or the index, plus untracked files that are not
 // ignored. It runs git with the inherited environment (a hook's
-// GIT_INDEX_FILE is honoured).
+// GIT_INDEX_FILE is honoured), through plumbing that does not refresh or
+// write the index and runs no filter, textconv or external diff: a work
+// tree file whose stat information changed counts as changed.
 func changedSince(ctx context.Context, r *repo.Repo, rev string) (map[string]bool, error) {
-	git := func(args ...string) ([]byte, error) {
-		cmd := exec.CommandContext(ctx, "git", args...)
-		cmd.Dir = r.Root()
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			var ee *exec.ExitError
-			if errors.As(err, &ee) {
-				return nil, fmt.Errorf("git %s: %s", strings.Join(args, " "), strings.TrimSpace(stderr.String()))
-			}
-			return nil, err
-		}
-		return out, nil
-	}
-	if _, err := git("rev-parse", "--verify", "--quiet", "--end-of-options", rev+"^{commit}"); err != nil {
+	out, err := r.GitRead(ctx, "rev-parse", "--verify", "--quiet", "--end-of-options", rev+"^{commit}")
+	commit := strings.TrimSpace(string(out))
+	if err != nil || commit == "" {
 		return nil, usagef("--since %s: not a commit in this repository", rev)
+	}
+	// Comparing racily clean work tree files reads them through the clean
+	// filter the repository's .gitattributes name: switch every
+	// configured filter driver off.
+	var noFilters []string
+	if out, err := r.GitRead(ctx, "config", "-z", "--get-regexp", `^filter\.`); err == nil {
+		seen := map[string]bool{}
+		for _, kv := range strings.Split(string(out), "\x00") {
+			key, _, _ := strings.Cut(kv, "\n")
+			name, ok := strings.CutPrefix(key, "filter.")
+			if i := strings.LastIndexByte(name, '.'); ok && i > 0 && !seen[name[:i]] {
+				seen[name[:i]] = true
+				d := "filter." + name[:i]
+				noFilters = append(noFilters, "-c", d+".clean=", "-c", d+".process=", "-c", d+".required=false")
+			}
+		}
 	}
 	changed := map[string]bool{}
 	for _, args := range [][]string{
-		{"diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--end-of-options", rev, "--"},
-		{"diff", "--cached", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--end-of-options", rev, "--"},
+		append(noFilters, "diff-index", "--name-only", "-z", "--no-renames", commit, "--"),
+		{"diff-index", "--cached", "--name-only", "-z", "--no-renames", commit, "--"},
 		{"ls-files", "-z", "--others", "--exclude-standard"},
 	} {
-		out, err := git(args...)
+		out, err := r.GitRead(ctx, args...)
 		if err != nil {
 			return nil, err
 		}

@@ -15,7 +15,7 @@ import (
 )
 
 // readOnlyGit are the git subcommands check may run.
-var readOnlyGit = []string{"rev-parse", "ls-files", "cat-file", "config", "check-ignore", "show", "diff", "status", "var", "version", "--version"}
+var readOnlyGit = []string{"rev-parse", "ls-files", "cat-file", "config", "check-ignore", "show", "diff", "diff-index", "status", "var", "version", "--version"}
 
 // TestCheckRunsNoRepositoryCode puts recording fakes of cargo, nix, docker,
 // sh, bash and make first on PATH (and a recording wrapper around git), runs

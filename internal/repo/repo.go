@@ -689,10 +689,26 @@ func (r *Repo) git(ctx context.Context, stdin *bytes.Buffer, args ...string) ([]
 	return runGit(ctx, r.root, r.env, stdin, args...)
 }
 
+// GitRead runs a read-only git command in Root with r's environment and
+// the same hardening as every git command lockguard runs, and returns its
+// stdout.
+func (r *Repo) GitRead(ctx context.Context, args ...string) ([]byte, error) {
+	return r.git(ctx, nil, args...)
+}
+
+// gitHardening is given to every git command lockguard runs: no
+// fsmonitor hook (a program the configuration names), and no optional
+// index refresh (GIT_OPTIONAL_LOCKS=0), so that reading never writes
+// .git/index.
+var gitHardening = []string{"-c", "core.fsmonitor=false"}
+
 func runGit(ctx context.Context, dir string, env []string, stdin *bytes.Buffer, args ...string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, "git", args...)
+	cmd := exec.CommandContext(ctx, "git", append(slices.Clone(gitHardening), args...)...)
 	cmd.Dir = dir
-	cmd.Env = env
+	if env == nil {
+		env = os.Environ()
+	}
+	cmd.Env = append(slices.Clone(env), "GIT_OPTIONAL_LOCKS=0")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout = &stdout
 	cmd.Stderr = &stderr
