@@ -75,16 +75,21 @@ func runChild(cmd *exec.Cmd) error {
 	return err
 }
 
-// watchdogEnv, in the environment of a process running lockguard's code,
-// makes it the watchdog (see runChild) instead of itself.
-const watchdogEnv = "LOCKGUARD_INTERNAL_WATCHDOG"
+// watchdogEnv in the environment, together with watchdogArg as the only
+// argument, makes a process running lockguard's code the watchdog (see
+// runChild) instead of itself. Both are needed, so that a variable left in
+// a user's environment cannot turn `lockguard check` into a silent no-op.
+const (
+	watchdogEnv = "LOCKGUARD_INTERNAL_WATCHDOG"
+	watchdogArg = "lockguard-internal-watchdog"
+)
 
 // watchdogDone is what lockguard writes to the watchdog when the generator
 // has exited and its group is already dead.
 const watchdogDone = "done"
 
 func init() {
-	if os.Getenv(watchdogEnv) == "1" {
+	if os.Getenv(watchdogEnv) == "1" && len(os.Args) == 2 && os.Args[1] == watchdogArg {
 		runWatchdog(os.Stdin)
 		os.Exit(0)
 	}
@@ -127,7 +132,7 @@ func startWatchdog() (*watchdog, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(exe)
+	cmd := exec.Command(exe, watchdogArg)
 	cmd.Env = append(os.Environ(), watchdogEnv+"=1")
 	cmd.Stdin = r
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

@@ -51,6 +51,7 @@ exec '` + realCargo + `' "$@"
 	return bin, g
 }
 
+// pidOf reads the process ID a script wrote to the file name in the gate.
 func (g gate) pidOf(t *testing.T, name string) int {
 	t.Helper()
 	b, err := os.ReadFile(g.path(name))
@@ -319,5 +320,18 @@ func TestSafetyIOFailures(t *testing.T) {
 			}
 			assertNoTempFiles(t, r.Dir)
 		})
+	}
+}
+
+// TestWatchdogNeedsItsArgument: the environment variable that makes
+// lockguard the generators' watchdog (fixers/proc_unix.go) does nothing on
+// its own: lockguard left with it in the environment still checks.
+func TestWatchdogNeedsItsArgument(t *testing.T) {
+	r := testenv.NewRepo(t)
+	r.Write("app/Cargo.toml", "[package]\nname = \"app\"\nversion = \"0.1.0\"\n")
+	r.Commit("init")
+	out, code := run(t, r.Dir, append(withPath(r.Env, t.TempDir()), "LOCKGUARD_INTERNAL_WATCHDOG=1"), lockguardBin(t), "check", "--format", "concise")
+	if code != 1 || !strings.Contains(out, "LG101") {
+		t.Fatalf("check with the watchdog variable set: exit %d\n%s", code, out)
 	}
 }

@@ -72,15 +72,7 @@ func (g gate) calls() []string {
 // when it execs the real cargo).
 func (g gate) pid(t *testing.T) int {
 	t.Helper()
-	b, err := os.ReadFile(g.path("started"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pid int
-	for _, c := range strings.TrimSpace(string(b)) {
-		pid = pid*10 + int(c-'0')
-	}
-	return pid
+	return g.pidOf(t, "started")
 }
 
 // cargoWrapper writes a `cargo` first on a new PATH directory: it records
