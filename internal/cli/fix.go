@@ -178,8 +178,9 @@ func (e *env) runFix(rf *runFlags, ff *fixFlags, args []string) error {
 	return nil
 }
 
-// ExitInterrupted is the exit status of a fix stopped by SIGINT or SIGTERM
-// (128 + SIGINT, as a shell reports a command Ctrl-C stopped).
+// ExitInterrupted is the exit status of a fix stopped by SIGINT (128 +
+// SIGINT, as a shell reports a command Ctrl-C stopped). Main turns any
+// signal into 128 + its number (143 for SIGTERM).
 const ExitInterrupted = 130
 
 // fixInterrupted reports a fix stopped by a signal: what was already
