@@ -78,7 +78,11 @@ func (e *env) explainCommand() *cobra.Command {
 			case diag.Unsafe:
 				fix = "unsafe fix: review it with `lockguard fix --diff`, apply it with `lockguard fix --unsafe-fixes`"
 			}
-			fmt.Fprintf(e.stdout, "%s %s (%s; %s)\n\n%s\n\n%s\n\n%s\n", r.ID, r.Name, r.Severity, fix, r.Summary, strings.TrimSpace(r.Doc), r.URL())
+			fmt.Fprintf(e.stdout, "%s %s (%s; %s)\n\n%s\n\n%s\n\n", r.ID, r.Name, r.Severity, fix, r.Summary, strings.TrimSpace(r.Doc))
+			if ex := ruledocs.ExamplesText(r.ID); ex != "" {
+				fmt.Fprintf(e.stdout, "%s\n", ex)
+			}
+			fmt.Fprintf(e.stdout, "%s\n", r.URL())
 			return nil
 		},
 	}

@@ -62,7 +62,8 @@ func Table(rules []diag.RuleInfo, base string) []byte {
 }
 
 // Markdown is docs/rules.md: the table, then one section per rule with the
-// anchor its URL names, its severity, its fix and its Doc.
+// anchor its URL names, its severity, its fix, its Doc and its examples
+// (checks/examples, rendered from the archives the examples test runs).
 func Markdown(rules []diag.RuleInfo) []byte {
 	var b bytes.Buffer
 	b.WriteString("# lockguard rules\n\n")
@@ -84,6 +85,7 @@ func Markdown(rules []diag.RuleInfo) []byte {
 		}
 		b.WriteString(strings.TrimSpace(r.Doc))
 		b.WriteString("\n")
+		examplesMarkdown(&b, r.ID)
 	}
 	return b.Bytes()
 }
