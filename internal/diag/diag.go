@@ -165,9 +165,11 @@ type Diagnostic struct {
 	Column    int
 	EndLine   int
 	EndColumn int
-	Message   string
-	Help      string
-	Fix       *Fix
+	// Message and Help are one line each: the line-based formats print a
+	// line break in them as \n, since it may come from a file name.
+	Message string
+	Help    string
+	Fix     *Fix
 	// Related points at other places that explain the finding (for
 	// example the RUN that generated a file a COPY overwrites).
 	Related []Related

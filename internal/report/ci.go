@@ -40,9 +40,9 @@ func writeGitHub(w *bufio.Writer, in *Input, _ Options) error {
 		}
 		props = append(props, "title="+ghProperty(Sanitize(title)))
 
-		msg := sanitizeLines(d.Message)
+		msg := Sanitize(d.Message)
 		if d.Help != "" {
-			msg += "\nhelp: " + sanitizeLines(d.Help)
+			msg += "\nhelp: " + Sanitize(d.Help)
 		}
 		if d.Fix != nil {
 			msg += "\nfix (" + applicability(d.Fix) + "): " + Sanitize(d.Fix.Description)
@@ -171,7 +171,7 @@ func writeJUnit(w *bufio.Writer, in *Input, _ Options) error {
 		}
 		text := location(d.Path, d.Line, d.Column) + ": [" + Sanitize(string(d.Severity)) + "] " + Sanitize(d.Message)
 		if d.Help != "" {
-			text += "\nhelp: " + sanitizeLines(d.Help)
+			text += "\nhelp: " + Sanitize(d.Help)
 		}
 		if d.Fix != nil {
 			text += "\nfix (" + applicability(d.Fix) + "): " + Sanitize(d.Fix.Description)

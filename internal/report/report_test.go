@@ -164,8 +164,23 @@ func TestSanitize(t *testing.T) {
 			t.Errorf("Sanitize(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if got := sanitizeLines("one\r\ntwo\x1b"); got != "one\ntwo\\x1b" {
-		t.Errorf("sanitizeLines = %q", got)
+	if got := SanitizeText("one\r\ntwo\x1b\rthree\n"); got != "one\r\ntwo\\x1b\\rthree\n" {
+		t.Errorf("SanitizeText = %q", got)
+	}
+	for in, want := range map[string]string{
+		"Cargo.lock":   "Cargo.lock",
+		"-P":           "-P",
+		"":             "''",
+		"a b":          "'a b'",
+		"it's":         `'it'\''s'`,
+		"x\n  ::error": `$'x\n  ::error'`,
+		"\x1b[31m'\\":  `$'\x1b[31m\'\\'`,
+		"rtl\u202e":    `$'rtl\u202e'`,
+		"bad\xff":      `$'bad\xff'`,
+	} {
+		if got := ShellQuote(in); got != want {
+			t.Errorf("ShellQuote(%q) = %s, want %s", in, got, want)
+		}
 	}
 }
 
@@ -398,7 +413,7 @@ func TestGitHubEscaping(t *testing.T) {
 		// A newline in a path is %0A, which GitHub decodes to the real name.
 		Rule: "LG201", Severity: diag.Warning, Path: "odd\nname\x1b[31m/Dockerfile", Message: "m",
 	}}}
-	want := "::error file=a%2Cb%3Ac/100%25.toml,line=2,col=3,endLine=2,endColumn=7,title=LG101 cargo-lock-missing::50%25 of%0Athe lines%0A::error::injected%0Ahelp: x:y, z\n" +
+	want := "::error file=a%2Cb%3Ac/100%25.toml,line=2,col=3,endLine=2,endColumn=7,title=LG101 cargo-lock-missing::50%25 of\\nthe lines\\r\\n::error::injected%0Ahelp: x:y, z\n" +
 		"::warning file=Dockerfile,title=LG201::whole file\n" +
 		"::warning file=odd%0Aname\\x1b[31m/Dockerfile,title=LG201::m\n"
 	if got := string(render(t, "github", in, Options{})); got != want {

@@ -53,17 +53,62 @@ func Sanitize(s string) string {
 	return b.String()
 }
 
-// sanitizeLines is Sanitize for text whose line breaks are meant: it keeps
-// "\n" (dropping a "\r" before it) and sanitizes each line.
-func sanitizeLines(s string) string {
-	if !strings.ContainsRune(s, '\n') {
+// SanitizeText is Sanitize for text whose line breaks are meant, such as a
+// diff or the output of a command: it keeps each "\n" (and a "\r" right
+// before it, harmless on a terminal) and sanitizes each line. Text whose
+// line breaks may come from a file name (a message, a help text, a path)
+// goes through Sanitize instead, so that it stays on one line.
+func SanitizeText(s string) string {
+	if !strings.ContainsAny(s, "\n\r") {
 		return Sanitize(s)
 	}
 	lines := strings.Split(s, "\n")
 	for i, l := range lines {
-		lines[i] = Sanitize(strings.TrimSuffix(l, "\r"))
+		if i < len(lines)-1 && strings.HasSuffix(l, "\r") {
+			lines[i] = Sanitize(l[:len(l)-1]) + "\r"
+			continue
+		}
+		lines[i] = Sanitize(l)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// ShellQuote quotes s as one word for a POSIX shell, in a form that is safe
+// to print: a plain word is left alone, other words are single-quoted, and a
+// word holding a character Sanitize escapes (a line break, a terminal
+// escape, a bidirectional control, invalid UTF-8) is written in the $'…'
+// quoting of bash, ksh and zsh with Sanitize's escapes, which those shells
+// read back as the same bytes.
+func ShellQuote(s string) string {
+	if s == "" {
+		return "''"
+	}
+	plain := true
+	for _, c := range []byte(s) {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("@%+=:,./_-", c) >= 0) {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return s
+	}
+	if Sanitize(s) == s {
+		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	}
+	return "$'" + Sanitize(ansiCEscaper.Replace(s)) + "'"
+}
+
+// ansiCEscaper escapes the two characters that are special inside $'…'.
+var ansiCEscaper = strings.NewReplacer(`\`, `\\`, `'`, `\'`)
+
+// ShellJoin quotes args with ShellQuote and joins them with spaces.
+func ShellJoin(args []string) string {
+	q := make([]string, len(args))
+	for i, a := range args {
+		q[i] = ShellQuote(a)
+	}
+	return strings.Join(q, " ")
 }
 
 // needsEscape reports whether Sanitize replaces r.

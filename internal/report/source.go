@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/lockguard/lockguard/internal/diag"
@@ -84,13 +83,13 @@ func fixLines(f *diag.Fix, src *sources) []string {
 	for _, a := range f.Actions {
 		switch a.Kind {
 		case diag.ActionRun:
-			out = append(out, "run"+inDir(a.Dir)+": "+shellJoin(a.Command))
+			out = append(out, "run"+inDir(a.Dir)+": "+ShellJoin(a.Command))
 			if len(a.Fallback) > 0 {
 				what := "the command"
 				if len(a.Command) > 0 {
 					what = a.Command[0]
 				}
-				out = append(out, "  (if "+what+" is not on PATH: run"+inDir(a.FallbackDir)+": "+shellJoin(a.Fallback)+")")
+				out = append(out, "  (if "+what+" is not on PATH: run"+inDir(a.FallbackDir)+": "+ShellJoin(a.Fallback)+")")
 			}
 		case diag.ActionEdit:
 			for _, e := range a.Edits {
@@ -102,7 +101,7 @@ func fixLines(f *diag.Fix, src *sources) []string {
 				cmd = append(cmd, "--force")
 			}
 			cmd = append(cmd, "--")
-			line := shellJoin(append(cmd, a.Paths...))
+			line := ShellJoin(append(cmd, a.Paths...))
 			if a.Force && a.ForceReason != "" {
 				line += " (needs --force: " + a.ForceReason + ")"
 			}
@@ -161,25 +160,4 @@ func quoteShort(s string) string {
 		n++
 	}
 	return strconv.Quote(s)
-}
-
-// shellJoin quotes args for a POSIX shell, leaving plain words alone.
-func shellJoin(args []string) string {
-	q := make([]string, len(args))
-	for i, a := range args {
-		q[i] = shellQuote(a)
-	}
-	return strings.Join(q, " ")
-}
-
-func shellQuote(s string) string {
-	if s == "" {
-		return "''"
-	}
-	for _, c := range []byte(s) {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("@%+=:,./_-", c) >= 0) {
-			return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-		}
-	}
-	return s
 }

@@ -142,7 +142,7 @@ func writeFinding(w *bufio.Writer, d *diag.Diagnostic, src *sources, p *palette,
 		w.WriteByte('\n')
 	}
 	if d.Help != "" {
-		note("help", sanitizeLines(d.Help))
+		note("help", Sanitize(d.Help))
 	}
 	for _, r := range d.Related {
 		note("note", location(r.Path, r.Line, 0)+": "+Sanitize(r.Message))
