@@ -31,6 +31,7 @@ import (
 
 	"github.com/lockguard/lockguard/internal/diag"
 	"github.com/lockguard/lockguard/internal/repo"
+	"github.com/lockguard/lockguard/internal/report"
 )
 
 // Options control how fixes are applied.
@@ -101,7 +102,7 @@ func (r *Rounds) Diff() string {
 		if !r.existed[p] {
 			old = ""
 		}
-		sb.WriteString(UnifiedDiff(p, old, string(r.cur[p])))
+		sb.WriteString(showDiff(p, old, string(r.cur[p])))
 	}
 	return sb.String()
 }
@@ -222,7 +223,7 @@ func Apply(ctx context.Context, r *repo.Repo, ds []diag.Diagnostic, opts Options
 				continue
 			}
 			if fi.IsDir() && (outputs[s.path] || lockfileNames[path.Base(s.path)]) {
-				res.Failed = append(res.Failed, Failure{Action: stageAction(s.path), Err: fmt.Errorf("%s is a directory, not a file: lockguard does not stage it (git add would stage the files inside it); remove or rename the directory", s.path)})
+				res.Failed = append(res.Failed, Failure{Action: stageAction(s.path), Err: fmt.Errorf("%s is a directory, not a file: lockguard does not stage it (git add would stage the files inside it); remove or rename the directory", show(s.path))})
 				continue
 			}
 		}
@@ -230,7 +231,7 @@ func Apply(ctx context.Context, r *repo.Repo, ds []diag.Diagnostic, opts Options
 			if m := a.ignoredBy(s.path); m != nil {
 				if !opts.Force {
 					if opts.Stage {
-						res.Failed = append(res.Failed, Failure{Action: stageAction(s.path), Err: fmt.Errorf("%s is ignored by %s, so git add refuses it: change the ignore rule, or pass --force to stage it anyway", s.path, ignoreReason(m))})
+						res.Failed = append(res.Failed, Failure{Action: stageAction(s.path), Err: fmt.Errorf("%s is ignored by %s, so git add refuses it: change the ignore rule, or pass --force to stage it anyway", show(s.path), ignoreReason(m))})
 					}
 					continue
 				}
@@ -268,13 +269,13 @@ func Apply(ctx context.Context, r *repo.Repo, ds []diag.Diagnostic, opts Options
 			if err := r.Stage(ctx, group.paths, group.force); err != nil {
 				// Reported like any failed step; the other
 				// failures are still reported with it.
-				res.Failed = append(res.Failed, Failure{Action: diag.Action{Kind: diag.ActionStage, Paths: group.paths, Force: group.force}, Err: fmt.Errorf("staging %s failed (the files stay in the work tree, unstaged): %w", strings.Join(group.paths, " "), err)})
+				res.Failed = append(res.Failed, Failure{Action: diag.Action{Kind: diag.ActionStage, Paths: group.paths, Force: group.force}, Err: fmt.Errorf("staging %s failed (the files stay in the work tree, unstaged): %w", showAll(group.paths), err)})
 				continue
 			}
 			res.Staged = append(res.Staged, group.paths...)
 		}
 	} else if len(plain)+len(forced) > 0 && !opts.DryRun {
-		fmt.Fprintf(opts.Out, "not staged (--no-stage or pre-commit mode): %s\n", strings.Join(append(plain, forced...), " "))
+		fmt.Fprintf(opts.Out, "not staged (--no-stage or pre-commit mode): %s\n", showAll(append(plain, forced...)))
 	}
 	slices.Sort(res.Changed)
 	res.Changed = slices.Compact(res.Changed)
@@ -511,7 +512,12 @@ func (a *applier) announce(cmd, dir string) {
 	defer a.mu.Unlock()
 	line := "$ " + cmd
 	if dir != "" {
-		line = fmt.Sprintf("$ (cd %s && %s)", shellQuote(dir), cmd)
+		// A directory named -P is not cd's option: "cd -- -P".
+		cd := "cd "
+		if strings.HasPrefix(dir, "-") {
+			cd = "cd -- "
+		}
+		line = fmt.Sprintf("$ (%s%s && %s)", cd, shellQuote(dir), cmd)
 	}
 	fmt.Fprintln(a.opts.Out, line)
 	a.res.Commands = append(a.res.Commands, line)
@@ -587,7 +593,7 @@ func (a *applier) run(ctx context.Context, act diag.Action) error {
 	// conflict resolved. Refuse; its stage step is skipped as a failure.
 	for _, o := range act.Outputs {
 		if e, ok := a.r.Entry(o); ok && e.Conflicted {
-			return fmt.Errorf("%s is unmerged (conflicted) in the index; lockguard neither regenerates nor stages it: resolve the merge first (edit it and `git add %s`, or `git checkout --ours -- %s`), then run lockguard fix again", o, o, o)
+			return fmt.Errorf("%s is unmerged (conflicted) in the index; lockguard neither regenerates nor stages it: resolve the merge first (edit it and `git add %s`, or `git checkout --ours -- %s`), then run lockguard fix again", show(o), shellQuote(o), shellQuote(o))
 		}
 	}
 	// An output that ignore rules exclude would be generated and then
@@ -596,7 +602,7 @@ func (a *applier) run(ctx context.Context, act diag.Action) error {
 	if !a.opts.Force {
 		for _, o := range act.Outputs {
 			if m := a.ignoredBy(o); m != nil {
-				return fmt.Errorf("%s is ignored by %s: git would not commit it and a flake could not see it, so lockguard does not generate it; change the ignore rule, or pass --force to generate and stage it anyway", o, ignoreReason(m))
+				return fmt.Errorf("%s is ignored by %s: git would not commit it and a flake could not see it, so lockguard does not generate it; change the ignore rule, or pass --force to generate and stage it anyway", show(o), ignoreReason(m))
 			}
 		}
 	}
@@ -644,7 +650,7 @@ func (a *applier) run(ctx context.Context, act diag.Action) error {
 	var lost []string
 	for _, s := range saved {
 		if rerr := s.restore(); rerr != nil {
-			lost = append(lost, fmt.Sprintf("could not restore %s: %v", relTo(root, s.path), ioReason(rerr)))
+			lost = append(lost, fmt.Sprintf("could not restore %s: %v", show(relTo(root, s.path)), ioReason(rerr)))
 		}
 	}
 	tail := lastLines(out.String(), 15)
@@ -683,7 +689,7 @@ func (a *applier) ignoredBy(path string) *repo.IgnoreMatch {
 
 // ignoreReason names an ignore rule the way check does: "FILE line N (\"pattern\")".
 func ignoreReason(m *repo.IgnoreMatch) string {
-	return fmt.Sprintf("%s line %d (%q)", m.Source, m.Line, m.Pattern)
+	return fmt.Sprintf("%s line %d (%q)", show(m.Source), m.Line, m.Pattern)
 }
 
 // inputsStaged checks that each input's work-tree content is what is staged.
@@ -695,7 +701,7 @@ func (a *applier) inputsStaged(ctx context.Context, inputs []string) error {
 		}
 		data, err := os.ReadFile(filepath.Join(a.r.Root(), filepath.FromSlash(in)))
 		if err != nil || !a.sameAsIndex(ctx, in, data, e.Hash) {
-			return fmt.Errorf("%s has unstaged changes, and the lockfile would be generated from them rather than from what you commit; stage or stash them first", in)
+			return fmt.Errorf("%s has unstaged changes, and the lockfile would be generated from them rather than from what you commit; stage or stash them first", show(in))
 		}
 	}
 	return nil
@@ -845,20 +851,20 @@ func (a *applier) resolveEdits(steps []editStep) ([]editStep, []Failure) {
 		resolved, err := filepath.EvalSymlinks(full)
 		if err != nil {
 			if fi, lerr := os.Lstat(full); lerr == nil && fi.Mode()&os.ModeSymlink != 0 {
-				fail(e, "%s is a symbolic link to a file that does not exist; lockguard does not replace the link: point it at a file, or remove it", e.path)
+				fail(e, "%s is a symbolic link to a file that does not exist; lockguard does not replace the link: point it at a file, or remove it", show(e.path))
 				continue
 			}
 			// A file the fix creates: its directory decides where it goes.
 			dir, derr := filepath.EvalSymlinks(filepath.Dir(full))
 			if derr != nil {
-				fail(e, "cannot write %s: %v", e.path, ioReason(derr))
+				fail(e, "cannot write %s: %v", show(e.path), ioReason(derr))
 				continue
 			}
 			resolved = filepath.Join(dir, filepath.Base(full))
 		}
 		rel, err := filepath.Rel(realRoot, resolved)
 		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-			fail(e, "%s is a symbolic link to a file outside the repository: lockguard edits only files of the repository, and does not replace the link with a copy; apply the fix to the file it points to yourself (lockguard fix --diff shows it)", e.path)
+			fail(e, "%s is a symbolic link to a file outside the repository: lockguard edits only files of the repository, and does not replace the link with a copy; apply the fix to the file it points to yourself (lockguard fix --diff shows it)", show(e.path))
 			continue
 		}
 		rel = filepath.ToSlash(rel)
@@ -870,7 +876,7 @@ func (a *applier) resolveEdits(steps []editStep) ([]editStep, []Failure) {
 			continue
 		}
 		if out[i].base != e.base {
-			fail(e, "%s and %s are the same file but were checked with different contents; run lockguard fix again", e.path, rel)
+			fail(e, "%s and %s are the same file but were checked with different contents; run lockguard fix again", show(e.path), show(rel))
 			continue
 		}
 		for _, te := range e.edits {
@@ -892,7 +898,7 @@ func (a *applier) edit(ctx context.Context, e editStep) (stage bool, err error) 
 	old, err := os.ReadFile(full)
 	existed := err == nil
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return false, fmt.Errorf("cannot read %s: %v", e.path, ioReason(err))
+		return false, fmt.Errorf("cannot read %s: %v", show(e.path), ioReason(err))
 	}
 	rounds := a.opts.Rounds
 	dry := a.opts.Diff || a.opts.DryRun
@@ -924,7 +930,7 @@ func (a *applier) edit(ctx context.Context, e editStep) (stage bool, err error) 
 	}
 	updated, err := ApplyEdits(src, e.edits)
 	if err != nil {
-		return false, fmt.Errorf("%s: %w", e.path, err)
+		return false, fmt.Errorf("%s: %w", show(e.path), err)
 	}
 	if crlf {
 		updated = toCRLF(updated)
@@ -936,19 +942,19 @@ func (a *applier) edit(ctx context.Context, e editStep) (stage bool, err error) 
 		if rounds != nil {
 			rounds.cur[e.path] = updated // the caller prints the combined diff
 		} else {
-			fmt.Fprint(a.opts.Out, UnifiedDiff(e.path, string(old), string(updated)))
+			fmt.Fprint(a.opts.Out, showDiff(e.path, string(old), string(updated)))
 		}
 		return false, nil
 	}
 	if e.base != "" && !crlf && e.base != diag.BlobHash(old) {
-		return false, fmt.Errorf("%s changed since it was checked (with --staged, its staged content differs from the work tree); run lockguard fix again without --staged", e.path)
+		return false, fmt.Errorf("%s changed since it was checked (with --staged, its staged content differs from the work tree); run lockguard fix again without --staged", show(e.path))
 	}
 	clean := !existed
 	if ent, ok := a.r.Entry(e.path); ok && existed && !ent.IntentToAdd && !ent.Conflicted {
 		clean = a.sameAsIndex(ctx, e.path, old, ent.Hash)
 	}
 	if err := WriteFileAtomic(full, updated, mode); err != nil {
-		return false, fmt.Errorf("cannot write %s: %v; it is unchanged", e.path, ioReason(err))
+		return false, fmt.Errorf("cannot write %s: %v; it is unchanged", show(e.path), ioReason(err))
 	}
 	a.mu.Lock()
 	a.res.Changed = append(a.res.Changed, e.path)
@@ -1099,42 +1105,45 @@ func displayDir(d string) string {
 	if d == "" {
 		return "the repository root"
 	}
-	return d + "/"
+	return show(d) + "/"
 }
 
+// lastLines is the end of a command's output, each line sanitized and
+// quoted with "    | ", so that no line of it can pass for lockguard's own
+// output or start a CI workflow command.
 func lastLines(s string, n int) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	if len(lines) > n {
 		lines = lines[len(lines)-n:]
 	}
 	for i, l := range lines {
-		lines[i] = "    " + l
+		lines[i] = "    | " + report.SanitizeText(strings.TrimSuffix(l, "\r"))
 	}
 	return strings.Join(lines, "\n")
 }
 
-// shellJoin renders argv as a shell command line.
-func shellJoin(argv []string) string {
-	out := make([]string, len(argv))
-	for i, a := range argv {
-		out[i] = shellQuote(a)
+// show is a repo-relative path (or another name from the repository) as
+// fix prints it: on one line, without terminal escapes or bidirectional
+// controls, as check prints it.
+func show(p string) string { return report.Sanitize(p) }
+
+// showAll is paths as show prints them, separated by spaces.
+func showAll(paths []string) string {
+	out := make([]string, len(paths))
+	for i, p := range paths {
+		out[i] = show(p)
 	}
 	return strings.Join(out, " ")
 }
 
-func shellQuote(s string) string {
-	if s == "" {
-		return "''"
-	}
-	safe := true
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:+,@%", r)) {
-			safe = false
-			break
-		}
-	}
-	if safe {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+// showDiff is UnifiedDiff sanitized for printing: the path as show prints
+// it, and each line of the diff as check prints source lines.
+func showDiff(path, old, updated string) string {
+	return report.SanitizeText(UnifiedDiff(show(path), old, updated))
 }
+
+// shellJoin renders argv as a shell command line that is safe to print
+// (see report.ShellQuote).
+func shellJoin(argv []string) string { return report.ShellJoin(argv) }
+
+func shellQuote(s string) string { return report.ShellQuote(s) }

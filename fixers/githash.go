@@ -55,18 +55,18 @@ func (a *applier) fetchGitHashes(ctx context.Context, fetches []fetchStep, edits
 	repl := map[string]string{}
 	for _, f := range fetches {
 		act := f.action
-		a.announce(fmt.Sprintf("git fetch %s %s  # into a temporary directory, to compute its NAR hash", shellQuote(act.URL), act.Rev), "")
+		a.announce(fmt.Sprintf("git fetch %s %s  # into a temporary directory, to compute its NAR hash", shellQuote(act.URL), shellQuote(act.Rev)), "")
 		if a.opts.DryRun {
 			continue
 		}
 		h, err := a.gitHash(ctx, act.URL, act.Rev)
 		if err != nil {
 			a.mu.Lock()
-			a.res.Failed = append(a.res.Failed, Failure{Action: act, Err: fmt.Errorf("fetching %s at %s failed, so no hash was computed and the file was not changed: %v\n  %s", act.URL, act.Rev, err, act.Hint)})
+			a.res.Failed = append(a.res.Failed, Failure{Action: act, Err: fmt.Errorf("fetching %s at %s failed, so no hash was computed and the file was not changed: %v\n  %s", show(act.URL), show(act.Rev), err, show(act.Hint))})
 			a.mu.Unlock()
 			continue
 		}
-		fmt.Fprintf(a.opts.Out, "%s at %s: %s\n", act.URL, shortCommit(act.Rev), h)
+		fmt.Fprintf(a.opts.Out, "%s at %s: %s\n", show(act.URL), show(shortCommit(act.Rev)), h)
 		repl[diag.GitHashPlaceholder(act.URL, act.Rev)] = h
 	}
 	if a.opts.DryRun {

@@ -21,6 +21,7 @@ import (
 	"github.com/lockguard/lockguard/checks"
 	"github.com/lockguard/lockguard/internal/config"
 	"github.com/lockguard/lockguard/internal/repo"
+	"github.com/lockguard/lockguard/internal/report"
 )
 
 // Exit codes.
@@ -84,7 +85,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		// Interrupted: 128 + the signal's number, as a shell reports it
 		// (130 for SIGINT), whatever the command made of it.
 		if err != nil && !errors.As(err, new(exitError)) {
-			fmt.Fprintf(stderr, "lockguard: interrupted (%v)\n", err)
+			fmt.Fprintf(stderr, "lockguard: interrupted (%s)\n", report.SanitizeText(err.Error()))
 		}
 		if n, ok := s.(syscall.Signal); ok {
 			return 128 + int(n)
@@ -103,16 +104,16 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	var se *checks.SelectorError
 	switch {
 	case errors.As(err, &ue), errors.As(err, &ce), errors.As(err, &se), errors.Is(err, repo.ErrNotRepo), isCobraUsage(err):
-		fmt.Fprintf(stderr, "lockguard: %v\n", err)
+		fmt.Fprintf(stderr, "lockguard: %s\n", report.SanitizeText(err.Error()))
 		return ExitUsage
 	case errors.Is(err, context.Canceled) || ctx.Err() != nil:
-		fmt.Fprintf(stderr, "lockguard: interrupted (%v)\n", err)
+		fmt.Fprintf(stderr, "lockguard: interrupted (%s)\n", report.SanitizeText(err.Error()))
 		return ExitFindings
 	case errors.Is(err, repo.ErrIndexLocked):
-		fmt.Fprintf(stderr, "lockguard: %v\n", err)
+		fmt.Fprintf(stderr, "lockguard: %s\n", report.SanitizeText(err.Error()))
 		return ExitFindings
 	}
-	fmt.Fprintf(stderr, "lockguard: error: %v\n", err)
+	fmt.Fprintf(stderr, "lockguard: error: %s\n", report.SanitizeText(err.Error()))
 	return ExitInternal
 }
 

@@ -107,7 +107,7 @@ func (e *env) runFix(rf *runFlags, ff *fixFlags, args []string) error {
 			return err
 		}
 		for _, f := range res.Failed {
-			fmt.Fprintf(e.stderr, "lockguard: fix failed: %v\n", f.Err)
+			fmt.Fprintf(e.stderr, "lockguard: fix failed: %s\n", report.SanitizeText(f.Err.Error()))
 		}
 		skipped = append(skipped, res.Skipped...)
 		changed = append(changed, res.Changed...)
@@ -134,7 +134,7 @@ func (e *env) runFix(rf *runFlags, ff *fixFlags, args []string) error {
 		fmt.Fprint(e.stdout, rounds.Diff())
 	}
 	for _, s := range skipped {
-		fmt.Fprintf(e.stdout, "skipped %s at %s:%d: %s\n", s.Diag.Rule, s.Diag.Path, s.Diag.Line, s.Reason)
+		fmt.Fprintf(e.stdout, "skipped %s at %s:%d: %s\n", report.Sanitize(s.Diag.Rule), report.Sanitize(s.Diag.Path), s.Diag.Line, report.Sanitize(s.Reason))
 	}
 	if dry {
 		if applied > 0 {
@@ -149,7 +149,7 @@ func (e *env) runFix(rf *runFlags, ff *fixFlags, args []string) error {
 	slices.Sort(changed)
 	changed = slices.Compact(changed)
 	if len(changed) > 0 {
-		fmt.Fprintf(e.stdout, "changed: %s\n", strings.Join(changed, " "))
+		fmt.Fprintf(e.stdout, "changed: %s\n", showPaths(changed))
 	}
 	// a is the last check: what is left is what the exit code is about.
 	after := a
@@ -169,7 +169,7 @@ func (e *env) runFix(rf *runFlags, ff *fixFlags, args []string) error {
 		code = ExitFindings
 	}
 	if preCommit && len(changed) > 0 {
-		fmt.Fprintf(e.stdout, "files were modified by this hook: %s (stage them and commit again)\n", strings.Join(changed, " "))
+		fmt.Fprintf(e.stdout, "files were modified by this hook: %s (stage them and commit again)\n", showPaths(changed))
 		code = ExitFindings
 	}
 	if code != ExitOK {
@@ -190,7 +190,7 @@ func (e *env) fixInterrupted(changed []string) error {
 	msg := "lockguard: interrupted; nothing more was edited or staged"
 	if len(changed) > 0 {
 		changed = slices.Compact(slices.Sorted(slices.Values(changed)))
-		msg += fmt.Sprintf(" (already changed: %s)", strings.Join(changed, " "))
+		msg += fmt.Sprintf(" (already changed: %s)", showPaths(changed))
 	}
 	fmt.Fprintln(e.stderr, msg)
 	return exitError{ExitInterrupted}
@@ -234,4 +234,15 @@ func countFixable(a *analysis) int {
 		}
 	}
 	return n
+}
+
+// showPaths is paths as the report prints them (report.Sanitize: each on
+// one line, without terminal escapes or bidirectional controls), separated
+// by spaces.
+func showPaths(paths []string) string {
+	out := make([]string, len(paths))
+	for i, p := range paths {
+		out[i] = report.Sanitize(p)
+	}
+	return strings.Join(out, " ")
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/lockguard/lockguard/fixers"
 	"github.com/lockguard/lockguard/hooks"
 	"github.com/lockguard/lockguard/internal/repo"
+	"github.com/lockguard/lockguard/internal/report"
 )
 
 // hookCommand is `lockguard hook install|uninstall|run`: lockguard's native
@@ -187,13 +188,13 @@ func (e *env) hookFix(rf *runFlags) error {
 		return err
 	}
 	for _, f := range res.Failed {
-		fmt.Fprintf(e.stderr, "lockguard: fix failed: %v\n", f.Err)
+		fmt.Fprintf(e.stderr, "lockguard: fix failed: %s\n", report.SanitizeText(f.Err.Error()))
 	}
 	if res.Interrupted {
 		return e.fixInterrupted(res.Changed)
 	}
 	if len(res.Staged) > 0 {
-		fmt.Fprintf(e.stdout, "lockguard: staged into this commit: %s\n", strings.Join(res.Staged, " "))
+		fmt.Fprintf(e.stdout, "lockguard: staged into this commit: %s\n", showPaths(res.Staged))
 		if err := e.stagePartialCommitIndex(a.repo, res.Staged); err != nil {
 			return err
 		}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"net/url"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -134,4 +136,106 @@ func holdsString(v any, want string) bool {
 		}
 	}
 	return false
+}
+
+// TestSecurityFixPrintsSafely: issue 17 item 4. `fix` names every command
+// it runs, the files it changed and, with --diff, its edits, without
+// printing a terminal escape or a bidirectional control that comes from a
+// file name or a file's content; a directory named -P is printed as
+// `cd -- -P` (a plain `cd -P` is cd's option), and each printed command,
+// pasted into bash, goes to the directory the generator ran in.
+func TestSecurityFixPrintsSafely(t *testing.T) {
+	testenv.Tool(t, "cargo")
+	bash := testenv.Tool(t, "bash")
+	const evil = "evil\x1b]0;pwned\a\u202e"
+	const dock = "dock\x1b[31m\u202e"
+	g := testenv.NewRepo(t)
+	manifest := func(name string) string {
+		return "[package]\nname = \"" + name + "\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"
+	}
+	g.WriteFiles(map[string]string{
+		"-P/Cargo.toml":       manifest("p"),
+		"-P/src/main.rs":      "fn main() {}\n",
+		evil + "/Cargo.toml":  manifest("e"),
+		evil + "/src/main.rs": "fn main() {}\n",
+		// LG402's fix edits the RUN; the diff's context shows line 2.
+		dock + "/Dockerfile": "FROM nixos/nix\n# title \x1b]0;pwned\a \u202e here\nRUN nix build .#foo\n",
+	})
+	g.Commit("init")
+	for _, kv := range g.Env {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	fix := func(args ...string) string {
+		t.Helper()
+		var stdout, stderr bytes.Buffer
+		code := Main(append([]string{"-C", g.Dir, "fix", "--color", "never"}, args...), strings.NewReader(""), &stdout, &stderr)
+		out := stdout.String() + stderr.String()
+		if code != ExitOK && code != ExitFindings {
+			t.Fatalf("fix %v: exit %d\n%s", args, code, out)
+		}
+		assertNoInjectedLines(t, "fix "+strings.Join(args, " "), out, false)
+		return out
+	}
+
+	diff := fix("--diff")
+	for _, want := range []string{
+		`--- a/dock\x1b[31m\u202e/Dockerfile`,
+		`+++ b/dock\x1b[31m\u202e/Dockerfile`,
+		` # title \x1b]0;pwned\x07 \u202e here`,
+		`+RUN nix --extra-experimental-features "nix-command flakes" build .#foo`,
+	} {
+		if !strings.Contains(diff, want+"\n") {
+			t.Errorf("fix --diff lacks the line %q:\n%s", want, diff)
+		}
+	}
+	dry := fix("--dry-run")
+	if !strings.Contains(dry, "$ (cd -- -P && cargo generate-lockfile)\n") {
+		t.Errorf("fix --dry-run does not print `cd -- -P`:\n%s", dry)
+	}
+
+	out := fix()
+	for _, want := range []string{
+		"$ (cd -- -P && cargo generate-lockfile)\n",
+		`$ (cd $'evil\x1b]0;pwned\x07\u202e' && cargo generate-lockfile)` + "\n",
+		`$ git add -- -P/Cargo.lock $'evil\x1b]0;pwned\x07\u202e/Cargo.lock' $'dock\x1b[31m\u202e/Dockerfile'` + "\n",
+		`changed: -P/Cargo.lock dock\x1b[31m\u202e/Dockerfile evil\x1b]0;pwned\x07\u202e/Cargo.lock` + "\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("fix does not print %q:\n%s", want, out)
+		}
+	}
+	// The generators ran in the right directories, whatever their names.
+	for _, lock := range []string{"-P/Cargo.lock", evil + "/Cargo.lock"} {
+		if _, err := os.Stat(g.Path(lock)); err != nil {
+			t.Errorf("%q was not generated: %v", lock, err)
+		}
+	}
+	if st := g.Git("status", "--porcelain", "-z"); !strings.Contains(st, "A  -P/Cargo.lock\x00") || !strings.Contains(st, "A  "+evil+"/Cargo.lock\x00") {
+		t.Errorf("the locks are not staged: %q", st)
+	}
+	// What fix printed is a faithful shell command: bash goes to the same
+	// directory.
+	pasted := 0
+	for _, l := range strings.Split(out, "\n") {
+		cmd, ok := strings.CutPrefix(l, "$ (cd ")
+		if !ok {
+			continue
+		}
+		pasted++
+		cmd = "cd " + strings.TrimSuffix(strings.Replace(cmd, "cargo generate-lockfile", "pwd", 1), ")")
+		c := exec.Command(bash, "-c", cmd)
+		c.Dir = g.Dir
+		got, err := c.Output()
+		if err != nil {
+			t.Errorf("bash -c %q: %v", cmd, err)
+			continue
+		}
+		if dir := strings.TrimSuffix(string(got), "\n"); dir != g.Path("-P") && dir != g.Path(evil) {
+			t.Errorf("bash -c %q went to %q", cmd, dir)
+		}
+	}
+	if pasted != 2 {
+		t.Errorf("%d generator commands printed, want 2:\n%s", pasted, out)
+	}
 }

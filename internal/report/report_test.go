@@ -164,7 +164,7 @@ func TestSanitize(t *testing.T) {
 			t.Errorf("Sanitize(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if got := SanitizeText("one\r\ntwo\x1b\rthree\n"); got != "one\r\ntwo\\x1b\\rthree\n" {
+	if got := SanitizeText("one\r\ntwo\x1b\rthree\n\tfour\u202e"); got != "one\r\ntwo\\x1b\\rthree\n\tfour\\u202e" {
 		t.Errorf("SanitizeText = %q", got)
 	}
 	for in, want := range map[string]string{

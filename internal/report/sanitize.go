@@ -53,22 +53,29 @@ func Sanitize(s string) string {
 	return b.String()
 }
 
-// SanitizeText is Sanitize for text whose line breaks are meant, such as a
-// diff or the output of a command: it keeps each "\n" (and a "\r" right
-// before it, harmless on a terminal) and sanitizes each line. Text whose
-// line breaks may come from a file name (a message, a help text, a path)
-// goes through Sanitize instead, so that it stays on one line.
+// SanitizeText is Sanitize for text whose line breaks and tabs are meant,
+// such as a diff or the output of a command: it keeps each "\n" (and a "\r"
+// right before it, harmless on a terminal) and each tab, and sanitizes the
+// rest. Text whose line breaks may come from a file name (a message, a help
+// text, a path) goes through Sanitize instead, so that it stays on one line.
 func SanitizeText(s string) string {
-	if !strings.ContainsAny(s, "\n\r") {
+	if !strings.ContainsAny(s, "\n\r\t") {
 		return Sanitize(s)
 	}
 	lines := strings.Split(s, "\n")
 	for i, l := range lines {
-		if i < len(lines)-1 && strings.HasSuffix(l, "\r") {
-			lines[i] = Sanitize(l[:len(l)-1]) + "\r"
-			continue
+		cr := i < len(lines)-1 && strings.HasSuffix(l, "\r")
+		if cr {
+			l = l[:len(l)-1]
 		}
-		lines[i] = Sanitize(l)
+		fields := strings.Split(l, "\t")
+		for j, f := range fields {
+			fields[j] = Sanitize(f)
+		}
+		lines[i] = strings.Join(fields, "\t")
+		if cr {
+			lines[i] += "\r"
+		}
 	}
 	return strings.Join(lines, "\n")
 }
