@@ -13,7 +13,9 @@
 //
 // Rules are chosen as `--select` chooses them (IDs, prefixes, names, ALL);
 // none means what `lockguard check` runs: the repository's lockguard.toml
-// select and ignore, else every rule.
+// select and ignore, else every rule. With a selection, only the
+// expectations of the selected rules are checked (one archive can serve
+// runs of different rules), and at least one must be.
 package ruletest
 
 import (
@@ -82,6 +84,23 @@ func RunRepo(t testing.TB, r *txtarrepo.Repo, opts Options) *Result {
 	t.Helper()
 	g := Build(t, r)
 	res := &Result{Repo: g, Diagnostics: Check(t, g, opts)}
+	if len(opts.Rules) > 0 {
+		// Expectations of rules that are not selected are not checked,
+		// so that one archive serves runs of different rules; but a
+		// selection that leaves none of several is a mistake.
+		rules, err := checks.Select(opts.Rules, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		selected := *r
+		selected.Wants = slices.DeleteFunc(slices.Clone(r.Wants), func(w txtarrepo.Want) bool {
+			return !slices.ContainsFunc(rules, func(x *checks.Rule) bool { return x.ID == w.Rule })
+		})
+		if len(r.Wants) > 0 && len(selected.Wants) == 0 {
+			t.Errorf("none of the %d expectations (%s, …) is for the selected rules %v", len(r.Wants), r.Wants[0], opts.Rules)
+		}
+		r = &selected
+	}
 	Compare(t, r, res.Diagnostics)
 	return res
 }

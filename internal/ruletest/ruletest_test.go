@@ -100,7 +100,7 @@ func TestWrongWantFails(t *testing.T) {
 			name:    "rule not selected",
 			archive: fmt.Sprintf(lockless, "# want LG101"),
 			rules:   []string{"LG2"},
-			want:    [][]string{{"no LG101 finding was reported"}},
+			want:    [][]string{{"none of the 1 expectations (backend/Cargo.toml:1 LG101, …) is for the selected rules [LG2]"}},
 		},
 		{
 			name: "want section",
@@ -125,11 +125,25 @@ backend/Cargo.toml:3 LG101
 					}
 				}
 				// The message lists what was found, to fix the test from.
-				if !strings.Contains(errs[i], "findings:") {
+				if !strings.Contains(errs[i], "findings:") && !strings.Contains(errs[i], "selected rules") {
 					t.Errorf("error does not list the findings:\n%s", errs[i])
 				}
 			}
 		})
+	}
+}
+
+// TestSelectionFiltersWants: with a selection, the expectations of other
+// rules are not checked, so one archive serves runs of different rules.
+func TestSelectionFiltersWants(t *testing.T) {
+	archive := fmt.Sprintf(lockless, "# want LG101") + `-- Dockerfile --
+FROM nixos/nix
+RUN nix build # want LG402
+`
+	for _, sel := range [][]string{nil, {"LG101"}, {"LG402"}, {"LG1", "LG4"}} {
+		if errs := run(t, archive, sel...); len(errs) > 0 {
+			t.Errorf("%v: %s", sel, strings.Join(errs, "\n"))
+		}
 	}
 }
 

@@ -116,6 +116,7 @@ func (w Want) String() string {
 type Repo struct {
 	Name    string // "" for an archive that is one repository; else bad, good, good-consumed, …
 	Caption string // for examples: the text of the section named Name
+	Comment string // the archive's comment (the text before its first file)
 	Files   []File
 	Wants   []Want
 
@@ -177,7 +178,12 @@ func entries(data []byte) []entry {
 // Parse reads an archive that is one repository. name (the archive's file
 // name) is for messages, which name archive lines.
 func Parse(name string, data []byte) (*Repo, error) {
-	return parseRepo(name, "", entries(data))
+	r, err := parseRepo(name, "", entries(data))
+	if err != nil {
+		return nil, err
+	}
+	r.Comment = string(txtar.Parse(data).Comment)
+	return r, nil
 }
 
 // ParseExamples reads an archive of examples: every file sits in a top-level
