@@ -214,20 +214,17 @@ func (a *analyzer) fileError(p string, err error) {
 // load reads and parses a repo file once. A missing file is not an error
 // here: the reference to it is what the rules report.
 func (a *analyzer) load(p string) *fileCtx {
+	p = a.canonical(p)
 	fc, ok := a.files[p]
 	if ok && !fc.skipped {
 		return fc
 	}
 	if !ok {
+		// ./x in a linked file is relative to its target: p is the target.
 		fc = &fileCtx{path: p, dir: dirOfPath(p)}
 		a.files[p] = fc
 	}
 	fc.skipped = false
-	if lr, ok := a.r.(LinkResolver); ok {
-		if rp, ok := lr.ResolveLinks(p); ok && rp != p {
-			fc.dir = dirOfPath(rp) // ./x in a linked file is relative to its target
-		}
-	}
 	data, err := a.r.ReadFile(p)
 	if err != nil {
 		fc.err = err
@@ -251,6 +248,7 @@ func (a *analyzer) load(p string) *fileCtx {
 // references is read but not parsed (rust-overlay imports hundreds of
 // pure-data manifests).
 func (a *analyzer) peek(p string) *fileCtx {
+	p = a.canonical(p)
 	if fc, ok := a.files[p]; ok {
 		return fc
 	}
@@ -263,11 +261,26 @@ func (a *analyzer) peek(p string) *fileCtx {
 	return a.load(p)
 }
 
+// canonical is the repo-relative path p with the repository's symbolic
+// links inside it resolved, as Nix reads it: a file reached through a link
+// (self -> ., nix/up -> ..) is one file, analysed and reported once, under
+// the path of its target. A path the Reader cannot resolve (an untracked
+// link, a link leaving the repository, a loop) stays as written.
+func (a *analyzer) canonical(p string) string {
+	if lr, ok := a.r.(LinkResolver); ok {
+		if rp, ok := lr.ResolveLinks(p); ok {
+			return rp
+		}
+	}
+	return p
+}
+
 // importTarget is the file that import p evaluates: p/default.nix for a
 // directory.
 func (a *analyzer) importTarget(rel string) string {
+	rel = a.canonical(rel) // a link to a directory imports its default.nix
 	if !strings.HasSuffix(rel, ".nix") && a.r.IsDir(rel) {
-		return path.Join(rel, "default.nix")
+		return a.canonical(path.Join(rel, "default.nix"))
 	}
 	return rel
 }
@@ -414,7 +427,7 @@ func (a *analyzer) makeRef(e *refEntry) Ref {
 		case e.kind == RefImport:
 			r.Path = a.importTarget(rel)
 		default:
-			r.Path = rel
+			r.Path = a.canonical(rel)
 		}
 	}
 	return r

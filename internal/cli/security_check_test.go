@@ -1,0 +1,103 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/lockguard/lockguard/internal/testenv"
+)
+
+// checkJSON runs `check --format json` in process on dir and returns the
+// findings as rule and path pairs ("LG202 nix/default.nix").
+func checkJSON(t *testing.T, dir string, env []string) []string {
+	t.Helper()
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	var stdout, stderr bytes.Buffer
+	code := Main([]string{"-C", dir, "check", "--format", "json"}, strings.NewReader(""), &stdout, &stderr)
+	if code != ExitOK && code != ExitFindings {
+		t.Fatalf("check: exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+	var doc struct {
+		Diagnostics []struct {
+			Rule, Path, Message string
+		}
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, stdout.String())
+	}
+	var out []string
+	for _, d := range doc.Diagnostics {
+		out = append(out, d.Rule+" "+d.Path)
+	}
+	return out
+}
+
+// TestSecurityLinkLoopsDoNotMultiply: issue 17 item 16. Tracked links that
+// loop (self -> ., nix/self -> ., nix/up -> ..) name the same files under
+// ever longer paths. A file the flake imports through them is one file,
+// analysed once under its own path: each finding is reported once, and a
+// file reached through a tracked link is not "untracked" in the copied
+// repository, and an import through a link to a directory reads its
+// default.nix. Before, on this repository, lockguard 53f7d2c reported
+// 1,812 LG202, 513 LG901, 226 LG205 and 152 LG302; 1a8d0bc 5 LG202, 5 LG302
+// (four of them false) and a false LG901.
+func TestSecurityLinkLoopsDoNotMultiply(t *testing.T) {
+	g := testenv.NewRepo(t)
+	g.WriteFiles(map[string]string{
+		"backend/Cargo.toml":  "[package]\nname = \"backend\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+		"backend/src/main.rs": "fn main() {}\n",
+		"flake.lock":          `{"nodes":{"root":{}},"root":"root","version":7}` + "\n",
+		"flake.nix": `{
+  outputs = { self }: {
+    packages.x86_64-linux.backend = derivation {
+      name = "backend"; system = "x86_64-linux"; builder = "/bin/sh";
+      src = ./backend;
+      lock = ./backend/Cargo.lock;
+    };
+    packages.x86_64-linux.b2 = import ./nix/default.nix;
+    packages.x86_64-linux.b3 = import ./self/self/nix/up/nix;
+  };
+}
+`,
+		"nix/default.nix": "{ a = ../backend/Cargo.lock; b = import ./self/default.nix; c = import ./self/self/default.nix; d = import ./up/self/nix/up/nix/self; }\n",
+		"Dockerfile":      "FROM nixos/nix\nWORKDIR /src\nCOPY . .\nRUN cargo generate-lockfile --manifest-path backend/Cargo.toml\nRUN nix --extra-experimental-features \"nix-command flakes\" build .#backend\n",
+	})
+	for link, target := range map[string]string{"self": ".", "nix/self": ".", "nix/up": ".."} {
+		if err := os.Symlink(target, g.Path(link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	g.Commit("init")
+
+	got := checkJSON(t, g.Dir, g.Env)
+	count := map[string]int{}
+	for _, f := range got {
+		count[f]++
+	}
+	want := map[string]int{
+		"LG202 flake.nix":       1, // ./backend/Cargo.lock
+		"LG202 nix/default.nix": 1, // ../backend/Cargo.lock, however it is reached
+		"LG302 Dockerfile":      1, // backend/Cargo.lock, generated in the image
+	}
+	for k, n := range want {
+		if count[k] != n {
+			t.Errorf("%s: %d findings, want %d", k, count[k], n)
+		}
+	}
+	for k := range count {
+		if !strings.HasPrefix(k, "LG1") {
+			if want[k] == 0 {
+				t.Errorf("unexpected finding %s", k)
+			}
+		}
+	}
+	if t.Failed() {
+		t.Logf("findings: %q", got)
+	}
+}
