@@ -9,7 +9,7 @@
 //	fail-on = "warning"            # error | warning | never
 //
 //	[cargo]
-//	require-lock = "all-roots"     # all-roots | consumed | binaries
+//	require-lock = "consumed"      # consumed | all-roots | binaries
 //
 //	[fix]
 //	stage = true                   # stage generated files with git add
@@ -78,9 +78,11 @@ type PathIgnore struct {
 
 type Cargo struct {
 	// RequireLock decides which Cargo roots LG101 requires a lock of:
-	// "all-roots" (default, every root; "all" is an alias), "consumed"
-	// (roots a flake, Dockerfile, script, Makefile, justfile or CI job
-	// builds) or "binaries" (every root with a binary target).
+	// "consumed" (default: roots a flake, Dockerfile, script, Makefile,
+	// justfile or CI job builds, since only there does a missing lock
+	// break something), "all-roots" (every root, Cargo's convention; "all"
+	// is an alias) or "binaries" (every root with a binary target). A root
+	// something builds is always required.
 	RequireLock string
 }
 
@@ -105,7 +107,7 @@ type DockerBuild struct {
 
 // Default is the configuration used when there is no file.
 func Default() *Config {
-	return &Config{FailOn: "warning", Cargo: Cargo{RequireLock: "all-roots"}, Fix: Fix{Stage: true}}
+	return &Config{FailOn: "warning", Cargo: Cargo{RequireLock: "consumed"}, Fix: Fix{Stage: true}}
 }
 
 // Error is a configuration error with a position. Its message reads

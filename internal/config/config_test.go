@@ -60,7 +60,7 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.FailOn != "warning" || c.Cargo.RequireLock != "all-roots" || !c.Fix.Stage || c.Hook.Fix {
+	if c.FailOn != "warning" || c.Cargo.RequireLock != "consumed" || !c.Fix.Stage || c.Hook.Fix {
 		t.Fatalf("defaults: %+v", c)
 	}
 }
