@@ -329,6 +329,7 @@ func TestSafetyIOFailures(t *testing.T) {
 func TestWatchdogNeedsItsArgument(t *testing.T) {
 	r := testenv.NewRepo(t)
 	r.Write("app/Cargo.toml", "[package]\nname = \"app\"\nversion = \"0.1.0\"\n")
+	r.Write("lockguard.toml", "[cargo]\nrequire-lock = \"all-roots\"\n")
 	r.Commit("init")
 	out, code := run(t, r.Dir, append(withPath(r.Env, t.TempDir()), "LOCKGUARD_INTERNAL_WATCHDOG=1"), lockguardBin(t), "check", "--format", "concise")
 	if code != 1 || !strings.Contains(out, "LG101") {

@@ -115,7 +115,7 @@ func TestCheckRunsNoRepositoryCode(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	for _, f := range []struct{ name, data string }{{"backend/Cargo.toml", "[package]\nname = \"b\"\nversion = \"0.1.0\"\n"}} {
+	for _, f := range []struct{ name, data string }{{"backend/Cargo.toml", "[package]\nname = \"b\"\nversion = \"0.1.0\"\n"}, {"lockguard.toml", "[cargo]\nrequire-lock = \"all-roots\"\n"}} {
 		p := filepath.Join(dir, f.name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)

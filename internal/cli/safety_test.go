@@ -39,9 +39,12 @@ var safetyWorkspace = map[string]string{
 	"backend/app/src/main.rs": "fn main() { util::hello(); }\n",
 	"backend/util/Cargo.toml": "[package]\nname = \"util\"\nversion = \"0.2.0\"\nedition = \"2021\"\n",
 	"backend/util/src/lib.rs": "pub fn hello() {}\n",
-	"a.txt":                   "a\n",
-	"b.txt":                   "b\n",
-	"docs/readme.md":          "docs\n",
+	// Every root needs a lock here, built or not: the tests are about the
+	// generator, not about who consumes the lock.
+	"lockguard.toml": "[cargo]\nrequire-lock = \"all-roots\"\n",
+	"a.txt":          "a\n",
+	"b.txt":          "b\n",
+	"docs/readme.md": "docs\n",
 }
 
 // gate is the directory through which a test talks to the cargo wrapper.
