@@ -150,7 +150,7 @@ func TestSafetySIGINTNoFurtherEdits(t *testing.T) {
 // stages.
 func TestSafetyHookFixTakesFixLock(t *testing.T) {
 	r, env, g := newSafetyRepo(t)
-	r.Write("lockguard.toml", "[hook]\nfix = true\n")
+	r.Write("lockguard.toml", "[hook]\nfix = true\n\n[cargo]\nrequire-lock = \"all-roots\"\n")
 	r.Commit("hook fix")
 	r.Git("config", "lockguard.hookFix", "true") // the local opt-in, where it is required
 	g.open(t)

@@ -298,6 +298,8 @@ func TestIntegrations(t *testing.T) {
 		mustRun(t, r.Dir, penv, "pre-commit", "install")
 		r.Write("api/Cargo.toml", "[package]\nname = \"api\"\nversion = \"0.1.0\"\nedition = \"2021\"\n")
 		r.Write("api/src/main.rs", "fn main() {}\n")
+		// A script builds it, so its missing lock breaks that build.
+		r.Write("api/build.sh", "#!/bin/sh\ncargo build --locked --manifest-path api/Cargo.toml\n")
 		r.Git("add", "api")
 		out, code = run(t, r.Dir, penv, "git", "commit", "-m", "api")
 		if code == 0 || !strings.Contains(out, "the Cargo package at api/ has no Cargo.lock") {
@@ -322,6 +324,8 @@ func TestIntegrations(t *testing.T) {
 		}
 		r.Write("api/Cargo.toml", "[package]\nname = \"api\"\nversion = \"0.1.0\"\nedition = \"2021\"\n")
 		r.Write("api/src/main.rs", "fn main() {}\n")
+		// A script builds it, so its missing lock breaks that build.
+		r.Write("api/build.sh", "#!/bin/sh\ncargo build --locked --manifest-path api/Cargo.toml\n")
 		r.Git("add", "api")
 		out, code := run(t, r.Dir, env, "git", "commit", "-m", "api")
 		if code == 0 || !strings.Contains(out, "LG101 [error] cargo-lock-missing") || !strings.Contains(out, "commit blocked") {
