@@ -301,6 +301,7 @@ type refInfo struct {
 	dir       bool   // the path is a directory
 	submodule string // for refSubmodule
 	target    string // for refSymlinkOut; the attribute line for refExportIgnored
+	link      string // for refSymlinkOut: the link that leaves (path or a directory of it)
 }
 
 // classifyRef decides whether the path r refers to will be in the flake's
@@ -322,10 +323,10 @@ func (s *Snapshot) classifyRef(f *nix.Flake, r nix.Ref) refInfo {
 	if entry := map[nix.RefKind]string{nix.RefInput: "flake.nix", nix.RefImport: "default.nix"}[r.Kind]; entry != "" && len(s.Repo.TrackedUnder(r.Path)) > 0 {
 		r.Path = join(r.Path, entry)
 	}
-	if fi, err := s.Repo.Lstat(r.Path); err == nil && fi.Mode()&os.ModeSymlink != 0 {
-		if t, out := s.symlinkOutside(r.Path); out {
-			return refInfo{path: r.Path, problem: refSymlinkOut, target: t}
-		}
+	// A link on the way (hostroot -> /) that leaves the repository: known
+	// from the repository's links alone, the outside is never looked at.
+	if link, t, out := s.Repo.LeavesRepo(r.Path); out {
+		return refInfo{path: r.Path, problem: refSymlinkOut, target: t, link: link}
 	}
 	// Nix reads a path through the symlinks in it (a tracked link to a
 	// file, a path through a tracked symlinked directory): what it needs is
@@ -494,26 +495,6 @@ func (s *Snapshot) resolveSymlinks(p string) (string, bool) {
 	return "", false
 }
 
-// symlinkOutside reports whether the symlink at p points outside the
-// repository, and its target.
-func (s *Snapshot) symlinkOutside(p string) (string, bool) {
-	root := s.Repo.Root()
-	abs := filepath.Join(root, filepath.FromSlash(p))
-	t, err := os.Readlink(abs)
-	if err != nil {
-		return "", false
-	}
-	resolved := t
-	if !filepath.IsAbs(resolved) {
-		resolved = filepath.Join(filepath.Dir(abs), resolved)
-	}
-	resolved = filepath.Clean(resolved)
-	if resolved == root || strings.HasPrefix(resolved, root+string(filepath.Separator)) {
-		return t, false
-	}
-	return t, true
-}
-
 // refKey identifies a reported reference so that a file imported by several
 // flakes is reported once.
 func refKey(r nix.Ref) string {
@@ -598,6 +579,9 @@ func checkFlakePathUncommitted(p *Pass) {
 			d = &diag.Diagnostic{
 				Message: fmt.Sprintf("%s (%s) is a symlink to %s, outside the repository: the flake's copy of the source cannot follow it", what, r.Path, info.target),
 				Help:    "replace the symlink with the file itself; lockguard never stages a symlink that leaves the repository",
+			}
+			if info.link != r.Path {
+				d.Message = fmt.Sprintf("%s (%s) goes through %s, a symlink to %s, outside the repository: the flake's copy of the source cannot follow it", what, r.Path, info.link, info.target)
 			}
 		case refExportIgnored:
 			d = &diag.Diagnostic{

@@ -151,8 +151,15 @@ type lgProc struct {
 
 func startLockguard(t *testing.T, dir string, env []string, args ...string) *lgProc {
 	t.Helper()
+	return startLockguardCmd(t, dir, env, lockguardBin(t), args...)
+}
+
+// startLockguardCmd is startLockguard for a command that runs lockguard
+// (strace, a wrapper).
+func startLockguardCmd(t *testing.T, dir string, env []string, name string, args ...string) *lgProc {
+	t.Helper()
 	p := &lgProc{done: make(chan struct{})}
-	p.cmd = exec.Command(lockguardBin(t), args...)
+	p.cmd = exec.Command(name, args...)
 	p.cmd.Dir, p.cmd.Env = dir, env
 	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
 	if err := p.cmd.Start(); err != nil {

@@ -41,6 +41,9 @@ type ignoreList struct {
 // files lazily.
 type ignorer struct {
 	root string
+	// plainDir reports whether a directory is reached from the root
+	// without a symbolic link (Repo.plainDir), looking through none.
+	plainDir func(d string) bool
 
 	mu       sync.Mutex
 	dirs     map[string]*ignoreList  // dir → its .gitignore (nil: none)
@@ -52,6 +55,7 @@ func (r *Repo) ignorer() *ignorer {
 	r.ignOnce.Do(func() {
 		ig := &ignorer{
 			root:     r.root,
+			plainDir: r.plainDir,
 			dirs:     map[string]*ignoreList{},
 			excluded: map[string]*IgnoreMatch{},
 		}
@@ -164,7 +168,13 @@ func (ig *ignorer) dirList(d string) *ignoreList {
 	// git opens in-tree .gitignore files with O_NOFOLLOW: symlinks are
 	// skipped; and it never descends into a symlinked directory, which
 	// could lead out of the work tree.
-	if fi, err := os.Lstat(full); err == nil && fi.Mode().IsRegular() && ig.realDir(d) {
+	// realDir first: lstat through a symbolic link could look outside
+	// the work tree.
+	if !ig.realDir(d) {
+		ig.dirs[d] = nil
+		return nil
+	}
+	if fi, err := os.Lstat(full); err == nil && fi.Mode().IsRegular() {
 		l = readIgnoreFile(full, src, d)
 	}
 	ig.dirs[d] = l
@@ -177,12 +187,10 @@ func (ig *ignorer) realDir(d string) bool {
 	if d == "" {
 		return true
 	}
-	root, err := filepath.EvalSymlinks(ig.root)
-	if err != nil {
-		return false
+	if ig.plainDir != nil {
+		return ig.plainDir(d)
 	}
-	got, err := filepath.EvalSymlinks(filepath.Join(ig.root, filepath.FromSlash(d)))
-	return err == nil && got == filepath.Join(root, filepath.FromSlash(d))
+	return false
 }
 
 // match returns the last rule of the list matching path p (basename base).

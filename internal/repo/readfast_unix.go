@@ -52,23 +52,3 @@ func (r *Repo) readPlain(c string, limit int64) (data []byte, ok bool, err error
 		}
 	}
 }
-
-// plainDir reports whether the repo-relative directory d is a directory
-// inside the work tree reached without symbolic links ("" is the root,
-// which Open resolved). Results are cached.
-func (r *Repo) plainDir(d string) bool {
-	if d == "" {
-		return true
-	}
-	if v, ok := r.plainDirs.Load(d); ok {
-		return v.(bool)
-	}
-	parent, _ := splitPath(d)
-	plain := r.plainDir(parent)
-	if plain {
-		fi, err := os.Lstat(r.abs(d))
-		plain = err == nil && fi.IsDir()
-	}
-	r.plainDirs.Store(d, plain)
-	return plain
-}

@@ -408,12 +408,12 @@ func (r *Repo) Status(p string) Status {
 		case e.SkipWorktree:
 			return Status{State: StateCommitted}
 		}
-		if _, err := os.Lstat(r.abs(p)); err != nil {
+		if _, err := r.lstatInside(p); err != nil {
 			return Status{State: StateDeleted}
 		}
 		return Status{State: StateCommitted}
 	}
-	fi, err := os.Lstat(r.abs(p))
+	fi, err := r.lstatInside(p) // never through a link that leaves the work tree
 	if err != nil {
 		if lo, hi := r.underRange(p); lo < hi {
 			return Status{State: StateCommitted}
@@ -447,13 +447,30 @@ func (r *Repo) submoduleOf(p string) string {
 	return ""
 }
 
-// Lstat returns the FileInfo of a repo-relative path in the work tree.
+// Lstat returns the FileInfo of a repo-relative path in the work tree (the
+// path itself, not what a final symbolic link points to). Symbolic links in
+// its directories are followed only inside the work tree: through one that
+// leaves it, the error wraps ErrOutsideRepo and nothing outside is looked
+// at. Errors name the repo-relative path.
 func (r *Repo) Lstat(p string) (fs.FileInfo, error) {
 	c, ok := cleanRel(p)
 	if !ok {
 		return nil, &fs.PathError{Op: "lstat", Path: p, Err: fs.ErrInvalid}
 	}
-	return os.Lstat(r.abs(c))
+	fi, err := r.lstatInside(c)
+	if err != nil {
+		return nil, &fs.PathError{Op: "lstat", Path: c, Err: unwrapPathError(err)}
+	}
+	return fi, nil
+}
+
+// unwrapPathError drops the absolute path of an *fs.PathError.
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // ErrOutsideRepo is returned when a path leads (through symlinks) out of the
@@ -479,18 +496,13 @@ func (r *Repo) resolve(p, op string) (string, fs.FileInfo, error) {
 	if !ok {
 		return "", nil, &fs.PathError{Op: op, Path: p, Err: fs.ErrInvalid}
 	}
-	real, err := filepath.EvalSymlinks(r.abs(c))
+	// Component by component from the root: a link that leaves the work
+	// tree is refused before its target is looked at.
+	real, err := r.walk(c, true)
 	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return "", nil, &fs.PathError{Op: op, Path: c, Err: err}
+		return "", nil, &fs.PathError{Op: op, Path: c, Err: unwrapPathError(err)}
 	}
-	if real != r.root && !strings.HasPrefix(real, r.root+string(filepath.Separator)) {
-		return "", nil, &fs.PathError{Op: op, Path: c, Err: ErrOutsideRepo}
-	}
-	fi, err := os.Stat(real)
+	fi, err := os.Lstat(real)
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
