@@ -101,3 +101,28 @@ func TestSecurityLinkLoopsDoNotMultiply(t *testing.T) {
 		t.Logf("findings: %q", got)
 	}
 }
+
+// TestSecurityDeepShellOutsideRun: issue 17 item 13, outside Dockerfile
+// RUNs. Scripts, a GitHub workflow step, a Makefile and a justfile recipe
+// that nest command substitutions 300,000 deep are checked without a Go
+// stack overflow (which would kill this test binary): lockguard does not
+// analyse them, silently, and finishes normally.
+func TestSecurityDeepShellOutsideRun(t *testing.T) {
+	const n = 300_000
+	deep := strings.Repeat("$(", n) + "x" + strings.Repeat(")", n)
+	g := testenv.NewRepo(t)
+	g.WriteFiles(map[string]string{
+		"flake.nix":                "{ outputs = { self }: { packages.x86_64-linux.y = 1; devShells.x86_64-linux.default = 1; }; }\n",
+		"flake.lock":               `{"nodes":{"root":{}},"root":"root","version":7}` + "\n",
+		"scripts/build.sh":         "#!/bin/sh\nnix build .#x\necho " + deep + "\n",
+		".github/workflows/ci.yml": "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - run: nix build .#x; echo " + deep + "\n",
+		"Makefile":                 "b:\n\tnix build .#x; echo " + strings.ReplaceAll(deep, "$", "$$") + "\n",
+		"justfile":                 "b:\n    nix build .#x; echo " + deep + "\n",
+	})
+	g.Commit("init")
+	for _, f := range checkJSON(t, g.Dir, g.Env) {
+		if strings.HasPrefix(f, "LG401 ") {
+			t.Errorf("a script lockguard gave up on was analysed: %s", f)
+		}
+	}
+}

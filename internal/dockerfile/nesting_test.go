@@ -36,3 +36,17 @@ func TestShellNestingBounded(t *testing.T) {
 		t.Errorf("RUN nested 5,000 deep: ShellError %q", r.ShellError)
 	}
 }
+
+// TestLiteralArgvNestingBounded: issue 17 item 13, outside a RUN. LG401's
+// rewrite check reads a command back with LiteralArgv; a million nested
+// $( overflowed the Go stack there too (a fatal error that no recover
+// catches). It is refused instead; a plain command still parses.
+func TestLiteralArgvNestingBounded(t *testing.T) {
+	const n = 1_000_000
+	if argv, ok := LiteralArgv("nix build " + strings.Repeat("$(", n) + "x" + strings.Repeat(")", n)); ok {
+		t.Errorf("a million nested $(: %q", argv)
+	}
+	if argv, ok := LiteralArgv(`nix develop --command bash -c "cd a && cargo build"`); !ok || len(argv) != 6 {
+		t.Errorf("plain command: %q, %v", argv, ok)
+	}
+}

@@ -35,6 +35,9 @@ func LocalFlakeDir(ref, dir string) string { return localFlakeDir(ref, dir) }
 // substitution, no glob, no assignment, redirection or second command.
 // ok is false otherwise.
 func LiteralArgv(src string) ([]string, bool) {
+	if nestingDepth(src) > maxNesting {
+		return nil, false // the parser would recurse past the Go stack
+	}
 	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(src), "")
 	if err != nil || len(f.Stmts) != 1 {
 		return nil, false
