@@ -33,6 +33,8 @@ func TestSecurityNoInjectedLines(t *testing.T) {
 		injectedDir + "/src/main.rs":       "fn main() {}\n",
 		"bidi\u202e\x1b[31m\r/Cargo.toml":  "[package]\nname = \"b\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
 		"bidi\u202e\x1b[31m\r/src/main.rs": "fn main() {}\n",
+		// LG101 names the directories; nothing builds these roots.
+		"lockguard.toml": "[cargo]\nrequire-lock = \"all-roots\"\n",
 	})
 	g.Commit("init")
 	for _, k := range []string{"HOME", "XDG_CONFIG_HOME", "GIT_CONFIG_NOSYSTEM"} {
@@ -160,6 +162,7 @@ func TestSecurityFixPrintsSafely(t *testing.T) {
 		evil + "/src/main.rs": "fn main() {}\n",
 		// LG402's fix edits the RUN; the diff's context shows line 2.
 		dock + "/Dockerfile": "FROM nixos/nix\n# title \x1b]0;pwned\a \u202e here\nRUN nix build .#foo\n",
+		"lockguard.toml":     "[cargo]\nrequire-lock = \"all-roots\"\n", // LG101 for roots nothing builds
 	})
 	g.Commit("init")
 	for _, kv := range g.Env {
