@@ -38,6 +38,9 @@ version = "0.1.0"
 edition = "2021"
 -- backend/src/main.rs --
 fn main() {}
+-- lockguard.toml --
+[cargo]
+require-lock = "all-roots"
 `
 
 func TestRightWantPasses(t *testing.T) {
@@ -108,7 +111,7 @@ func TestWrongWantFails(t *testing.T) {
 backend/Cargo.toml:3 LG101
 `,
 			want: [][]string{
-				{"TestWrongWantFails/want_section:10: no LG101 finding was reported at backend/Cargo.toml:3"},
+				{"TestWrongWantFails/want_section:13: no LG101 finding was reported at backend/Cargo.toml:3"},
 				{"unexpected finding"},
 			},
 		},
@@ -172,6 +175,9 @@ name = "backend"
 version = "0.1.0"
 -- backend/src/main.rs --
 fn main() {}
+-- lockguard.toml --
+[cargo]
+require-lock = "all-roots"
 `
 	errs := run(t, archive)
 	// Two expectations for one finding: one is missing, and it names line 3.
@@ -272,7 +278,5 @@ version = 4
 
 // TestConfig: the repository's lockguard.toml applies, as in lockguard check.
 func TestConfig(t *testing.T) {
-	ruletest.RunText(t, fmt.Sprintf(lockless, "")+`-- lockguard.toml --
-ignore = ["LG101"]
-`)
+	ruletest.RunText(t, strings.Replace(fmt.Sprintf(lockless, ""), "[cargo]", "ignore = [\"LG101\"]\n[cargo]", 1))
 }
