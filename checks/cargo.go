@@ -498,7 +498,7 @@ func checkCargoLockStale(p *Pass) {
 		if !ok {
 			continue
 		}
-		problems := cargo.CheckLock(r, lock, model.Manifests)
+		problems := cargo.CheckLockEnv(r, lock, model.Manifests, cargo.EnvFor(model.Configs, r.Dir()))
 		if len(problems) == 0 {
 			continue
 		}

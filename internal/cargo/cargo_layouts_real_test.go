@@ -82,6 +82,7 @@ type layout struct {
 	files  map[string]string
 	lock   string
 	change map[string]string
+	edit   func(lock string) string // applied to the lock after change
 }
 
 var layoutAgree, layoutTotal atomic.Int32
@@ -123,6 +124,18 @@ func runLayouts(t *testing.T, layouts []layout) {
 				c.lockOnline(l.root)
 			}
 			c.apply(copyMap(l.change))
+			if l.edit != nil {
+				lp := filepath.Join(c.dir, filepath.FromSlash(joinRel(l.root, "Cargo.lock")))
+				data, err := os.ReadFile(lp)
+				if err != nil {
+					t.Fatal(err)
+				}
+				edited := l.edit(string(data))
+				if edited == string(data) {
+					t.Fatal("the edit changed nothing in the lock")
+				}
+				c.write(map[string]string{joinRel(l.root, "Cargo.lock"): edited})
+			}
 			cargoSays := c.cargoStaleOnline(l.root)
 			ours := c.ourStale(l.root)
 			layoutTotal.Add(1)
@@ -164,6 +177,9 @@ func TestRealCargoLayouts(t *testing.T) {
 	t.Run("group", func(t *testing.T) {
 		runLayouts(t, featureLayouts())
 		runLayouts(t, gitLayouts(t))
+		runLayouts(t, reverseLayouts())
+		runLayouts(t, patchLayouts(t))
+		runLayouts(t, sourceLayouts())
 	})
 	t.Logf("real-cargo layouts: CheckLock agrees with cargo metadata --locked on %d of %d", layoutAgree.Load(), layoutTotal.Load())
 	fmt.Fprintf(os.Stderr, "real-cargo layouts: CheckLock agrees with cargo metadata --locked on %d of %d\n", layoutAgree.Load(), layoutTotal.Load())

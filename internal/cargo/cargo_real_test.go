@@ -185,7 +185,39 @@ func (c *cargoTree) ourStale(dir string) []Stale {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	return CheckLock(r, l, byDir)
+	return CheckLockEnv(r, l, byDir, EnvFor(c.configs(), r.Dir()))
+}
+
+// configs parses the tree's .cargo/config.toml files.
+func (c *cargoTree) configs() []*CargoConfig {
+	c.t.Helper()
+	var out []*CargoConfig
+	err := filepath.WalkDir(c.dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == "vendor" || d.Name() == "target") {
+			return filepath.SkipDir
+		}
+		if d.Name() != "config.toml" || filepath.Base(filepath.Dir(p)) != ".cargo" {
+			return nil
+		}
+		rel, _ := filepath.Rel(c.dir, p)
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		cfg, err := ParseCargoConfig(filepath.ToSlash(rel), data)
+		if err != nil {
+			c.t.Fatalf("ParseCargoConfig: %v", err)
+		}
+		out = append(out, cfg)
+		return nil
+	})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return out
 }
 
 // agree asserts that cargo's --locked verdict and ours are both want, and

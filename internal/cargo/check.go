@@ -41,20 +41,29 @@ type Stale struct {
 //   - the same for path dependencies that are not members, except their
 //     dev-dependencies, which cargo never resolves.
 //
-// Extra lock packages and extra dependency entries are fine: cargo accepts
-// them under --locked. Dependency names patched by the root's [patch] or
-// [replace] are accepted with any source.
+// A dependency that a [patch] of the root replaces must be locked as the
+// patch when the patch's version matches its requirement; sources are
+// compared (crates.io, an alternative registry = "name" by its index in
+// .cargo/config.toml, git URL and reference). Names replaced by [replace]
+// are accepted with any source.
+//
+// The other direction (unneeded.go): Cargo under --locked compares the
+// resolve it would write with the lock's, so what the manifests no longer
+// ask for is stale too, except path packages Cargo no longer finds.
 func CheckLock(root Root, lock *Lock, byDir map[string]*Manifest) []Stale {
-	c := &checker{root: root, lock: lock, byDir: byDir, byName: map[string][]int{}, members: map[string]bool{}, patched: map[string]bool{}, seen: map[string]*node{}}
+	return CheckLockEnv(root, lock, byDir, LockEnv{})
+}
+
+// CheckLockEnv is CheckLock with what the cargo configuration says about
+// sources (EnvFor).
+func CheckLockEnv(root Root, lock *Lock, byDir map[string]*Manifest, env LockEnv) []Stale {
+	c := &checker{root: root, lock: lock, byDir: byDir, env: env, byName: map[string][]int{}, members: map[string]bool{}, replaced: map[string]bool{}, seen: map[string]*node{}}
 	if lock == nil {
 		lock = &Lock{}
 		c.lock = lock
 	}
 	for i, p := range lock.Packages {
 		c.byName[p.Name] = append(c.byName[p.Name], i)
-	}
-	for _, p := range root.Manifest.Patches {
-		c.patched[p.Name] = true
 	}
 	// Phase 1: the locked path packages — members, then (transitively) the
 	// path dependencies they pull in — and how each was first reached.
@@ -63,6 +72,7 @@ func CheckLock(root Root, lock *Lock, byDir map[string]*Manifest) []Stale {
 			c.members[m.Dir] = true
 		}
 	}
+	c.loadPatches()
 	var queue []*node
 	for _, m := range root.Members {
 		if m != nil && m.Package != nil {
@@ -78,7 +88,10 @@ func CheckLock(root Root, lock *Lock, byDir map[string]*Manifest) []Stale {
 		n := queue[0]
 		queue = queue[1:]
 		if n.all == nil {
-			n.all = c.resolveDeps(n.m, n.member)
+			n.all, n.skipped = c.resolveDeps(n.m, n.member)
+			if n.all == nil {
+				n.all = []resolvedDep{}
+			}
 		}
 		n.deps = n.deps[:0]
 		for _, a := range c.activate(n) {
@@ -99,6 +112,9 @@ func CheckLock(root Root, lock *Lock, byDir map[string]*Manifest) []Stale {
 	for _, n := range c.nodes {
 		c.checkNode(n)
 	}
+	if len(c.out) == 0 && !lock.V1 {
+		c.unneeded()
+	}
 	if lock.V1 {
 		// cargo 1.95 rewrites a v1 lock in the current format, which
 		// --locked forbids.
@@ -111,9 +127,13 @@ func CheckLock(root Root, lock *Lock, byDir map[string]*Manifest) []Stale {
 type node struct {
 	m      *Manifest
 	member bool
-	via    *edge         // first dependency that reached it
-	all    []resolvedDep // every dependency cargo could resolve
-	deps   []resolvedDep // those the active features turn on
+	// skipped: a dependency lockguard cannot follow (a path outside the
+	// repository, an inheritance it cannot resolve), so the lock may
+	// rightly record more than the model says.
+	skipped bool
+	via     *edge         // first dependency that reached it
+	all     []resolvedDep // every dependency cargo could resolve
+	deps    []resolvedDep // those the active features turn on
 	// feats are the features dependents request (non-members), dflt
 	// whether any of them asks for the default features.
 	feats map[string]bool
@@ -133,19 +153,26 @@ type edge struct {
 type resolvedDep struct {
 	Dep              // effective declaration (Pos, Kind, Key from the member)
 	target *Manifest // path dependencies: the package at that path
+	patch  *patch    // set when a path [patch] replaces a registry or git dependency
 }
 
 type checker struct {
-	root    Root
-	lock    *Lock
-	byDir   map[string]*Manifest
-	byName  map[string][]int
-	members map[string]bool
-	patched map[string]bool
-	nodes   []*node
-	seen    map[string]*node
-	g       *graph
-	out     []Stale
+	root     Root
+	lock     *Lock
+	byDir    map[string]*Manifest
+	env      LockEnv
+	byName   map[string][]int
+	members  map[string]bool
+	patches  []*patch
+	replaced map[string]bool
+	// uncertain: the root has what the model cannot follow (a [patch]
+	// from another registry or an unreadable path), so the reverse check
+	// stays silent.
+	uncertain bool
+	nodes     []*node
+	seen      map[string]*node
+	g         *graph
+	out       []Stale
 }
 
 // visit returns the node of m, creating it (isNew) on first sight.
@@ -226,10 +253,11 @@ func (c *checker) pathEntry(name, version string) (*LockPackage, *LockPackage) {
 	return nil, other
 }
 
-// resolveDeps applies workspace inheritance and finds path packages.
+// resolveDeps applies workspace inheritance and finds path packages (and
+// the path [patch] a registry or git dependency resolves to).
 // Dev-dependencies of non-members are dropped: cargo never resolves them.
-func (c *checker) resolveDeps(m *Manifest, member bool) []resolvedDep {
-	var out []resolvedDep
+// skipped reports a dependency that cannot be followed.
+func (c *checker) resolveDeps(m *Manifest, member bool) (out []resolvedDep, skipped bool) {
 	for _, d := range m.Deps {
 		if d.Kind == "dev" && !member {
 			continue
@@ -238,10 +266,12 @@ func (c *checker) resolveDeps(m *Manifest, member bool) []resolvedDep {
 		if d.Workspace {
 			ws := c.wsOf(m)
 			if ws == nil {
+				skipped = true
 				continue
 			}
 			wd, ok := ws.Workspace.Deps[d.Key]
 			if !ok {
+				skipped = true
 				continue // cargo errors out; not a lock problem
 			}
 			eff = wd
@@ -257,17 +287,23 @@ func (c *checker) resolveDeps(m *Manifest, member bool) []resolvedDep {
 		if eff.Path != "" {
 			dir, ok := cleanJoin(base, eff.Path)
 			if !ok {
+				skipped = true
 				continue // outside the repository: can't be checked
 			}
 			t := c.byDir[dir]
 			if t == nil || t.Package == nil {
+				skipped = true
 				continue // cargo fails to load it: not a lock question
 			}
 			rd.target = t
+		} else if !c.replaced[eff.Name] {
+			if pt := c.pathPatch(eff); pt != nil {
+				rd.target, rd.patch = pt.target, pt
+			}
 		}
 		out = append(out, rd)
 	}
-	return out
+	return out, skipped
 }
 
 func (c *checker) findEntry(n *node) {
@@ -308,7 +344,7 @@ func (c *checker) checkNode(n *node) {
 			c.report(m.Path, m.HeaderPos, "%s %s is version %s but %s locks it at %s", what, name, n.ver, c.lockPath(), n.other.Version)
 		case n.via != nil && n.via.from.entry != nil:
 			d := n.via.dep
-			c.report(n.via.from.m.Path, d.Pos, "%s %sdepends on %s (path %q), which is missing from %s", n.via.from.m.Path, depKind(d.Dep), depName(d.Dep), d.Path, c.lockPath())
+			c.report(n.via.from.m.Path, d.Pos, "%s %sdepends on %s (%s), which is missing from %s", n.via.from.m.Path, depKind(d.Dep), depName(d.Dep), pathDesc(d), c.lockPath())
 		default:
 			c.report(m.Path, m.HeaderPos, "%s %s %s (%s) is missing from %s", what, name, n.ver, m.Path, c.lockPath())
 		}
@@ -324,10 +360,21 @@ func (c *checker) checkNode(n *node) {
 			continue // reported with the target
 		}
 		if !c.linked(n.entry, func(p *LockPackage) bool { return p == tn.entry }) {
-			c.report(m.Path, d.Pos, "%s %sdepends on %s (path %q) but %s does not record that dependency of %s", m.Path, depKind(d.Dep), depName(d.Dep), d.Path, c.lockPath(), name)
+			c.report(m.Path, d.Pos, "%s %sdepends on %s (%s) but %s does not record that dependency of %s", m.Path, depKind(d.Dep), depName(d.Dep), pathDesc(d), c.lockPath(), name)
 		}
 	}
 }
+
+// pathDesc says where a path dependency leads: its path, or the [patch]
+// that replaces it.
+func pathDesc(d resolvedDep) string {
+	if d.patch != nil {
+		return fmt.Sprintf("patched by [patch.%s] to path %q", quoteKey(d.patch.dep.Target), d.patch.dep.Path)
+	}
+	return fmt.Sprintf("path %q", d.Path)
+}
+
+func quoteKey(k string) string { return dotted([]string{k}) }
 
 // linked reports whether entry's dependency list references a lock package
 // accepted by ok.
@@ -349,32 +396,9 @@ func (c *checker) linked(entry *LockPackage, ok func(*LockPackage) bool) bool {
 
 // checkSourced checks a registry or git dependency.
 func (c *checker) checkSourced(m *Manifest, entry *LockPackage, d Dep) {
-	var accept func(*LockPackage) bool
-	var want string
-	switch {
-	case c.patched[d.Name]:
-		accept = func(*LockPackage) bool { return true }
-		want = "(patched)"
-	case d.Git != "":
-		ref := gitRefQuery(d)
-		accept = func(p *LockPackage) bool { return gitSourceMatches(p.Source, d.Git, ref) }
-		want = "git " + d.Git
-		if ref != "" {
-			want += "?" + ref
-		}
-	default:
-		req, err := ParseReq(d.Req)
-		if err != nil {
-			return // ParseManifest rejects these; stay silent on hand-made input
-		}
-		accept = func(p *LockPackage) bool {
-			if !isRegistrySource(p.Source) {
-				return false
-			}
-			v, err := ParseVersion(p.Version)
-			return err == nil && req.Matches(v)
-		}
-		want = req.String()
+	accept, want, ok := c.acceptor(d)
+	if !ok {
+		return
 	}
 	same := func(p *LockPackage) bool { return p.Name == d.Name && accept(p) }
 	if c.linked(entry, same) {
@@ -409,11 +433,88 @@ func (c *checker) checkSourced(m *Manifest, entry *LockPackage, d Dep) {
 	}
 }
 
+// acceptor returns what a locked package must be to satisfy the registry
+// or git dependency d (its name aside), and how to describe it; ok is
+// false when d cannot be judged.
+func (c *checker) acceptor(d Dep) (accept func(*LockPackage) bool, want string, ok bool) {
+	var orig func(*LockPackage) bool
+	switch {
+	case c.replaced[d.Name]:
+		return func(*LockPackage) bool { return true }, "(replaced)", true
+	case d.Git != "":
+		ref := gitRefQuery(d)
+		orig = func(p *LockPackage) bool {
+			return gitSourceMatches(p.Source, d.Git, ref) && reqMatches(d.Req, p.Version)
+		}
+		want = "git " + d.Git
+		if ref != "" {
+			want += "?" + ref
+		}
+	default:
+		req, err := ParseReq(d.Req)
+		if err != nil {
+			return nil, "", false // ParseManifest rejects these; stay silent on hand-made input
+		}
+		orig = func(p *LockPackage) bool {
+			if !c.registryOK(d, p.Source) {
+				return false
+			}
+			v, err := ParseVersion(p.Version)
+			return err == nil && req.Matches(v)
+		}
+		want = req.String()
+		if d.Registry != "" && d.Registry != "crates-io" {
+			want += fmt.Sprintf(" (registry %q)", d.Registry)
+		}
+	}
+	// A git [patch] is used when the locked patch's version matches the
+	// requirement; the original source only when the lock records the
+	// patch as unused with a version that does not.
+	for _, pt := range c.patchesFor(d) {
+		switch {
+		case pt.isGit():
+			ref := gitRefQuery(pt.dep)
+			inner := orig
+			unused := c.unusedEntry(pt)
+			origOK := unused != nil && !reqMatches(d.Req, unused.Version)
+			orig = func(p *LockPackage) bool {
+				if gitSourceMatches(p.Source, pt.dep.Git, ref) {
+					return reqMatches(d.Req, p.Version)
+				}
+				return origOK && inner(p)
+			}
+			want += fmt.Sprintf(" (patched by [patch.%s] to git %s)", quoteKey(pt.dep.Target), pt.dep.Git)
+		case !pt.isPath():
+			return func(*LockPackage) bool { return true }, "(patched)", true
+		}
+	}
+	return orig, want, true
+}
+
+// registryOK reports whether a lock source is the registry dependency d
+// comes from: crates.io, or the alternative registry it names (any
+// registry but crates.io when the repository does not define it).
+func (c *checker) registryOK(d Dep, src string) bool {
+	if !isRegistrySource(src) {
+		return false
+	}
+	switch {
+	case d.RegistryIndex != "":
+		return true
+	case d.Registry != "" && d.Registry != "crates-io":
+		if want, ok := c.env.Registries[d.Registry]; ok {
+			return sameRegistry(src, want)
+		}
+		return !sameRegistry(src, CratesIO)
+	}
+	return sameRegistry(src, CratesIO)
+}
+
 func describeLocked(p *LockPackage) string {
 	switch {
 	case p.Source == "":
 		return fmt.Sprintf("%s %s (path)", p.Name, p.Version)
-	case strings.HasPrefix(p.Source, "git+"):
+	case strings.HasPrefix(p.Source, "git+"), !sameRegistry(p.Source, CratesIO):
 		return fmt.Sprintf("%s %s (%s)", p.Name, p.Version, p.Source)
 	}
 	return fmt.Sprintf("%s %s", p.Name, p.Version)

@@ -33,7 +33,12 @@ func TestCheckLockSourced(t *testing.T) {
 		return "version = 4\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [" + deps + "]\n" + extra
 	}
 	serde := "[[package]]\nname = \"serde\"\nversion = \"1.0.200\"\nsource = \"" + crates + "\"\n"
-	serde2 := "[[package]]\nname = \"serde\"\nversion = \"2.0.0\"\nsource = \"sparse+https://index.crates.io/\"\n"
+	serde2 := "[[package]]\nname = \"serde\"\nversion = \"2.0.0\"\nsource = \"" + crates + "\"\n"
+	// Cargo writes crates.io as the registry+ source whatever the
+	// protocol: a sparse+ crates.io package is another source (cargo 1.95
+	// refuses such a lock under --locked).
+	sparse := "[[package]]\nname = \"serde\"\nversion = \"1.0.200\"\nsource = \"sparse+https://index.crates.io/\"\n"
+	alt := "[[package]]\nname = \"serde\"\nversion = \"1.0.200\"\nsource = \"sparse+https://alt.example/index/\"\n"
 	gitdep := "[[package]]\nname = \"g\"\nversion = \"0.1.0\"\nsource = \"git+https://github.com/Org/G.git?branch=dev#0123abc\"\n"
 	tests := []struct {
 		name, deps, lock string
@@ -43,10 +48,14 @@ func TestCheckLockSourced(t *testing.T) {
 		{"req excludes locked", `serde = "=1.0.199"`, lockWith(`"serde"`, serde), []string{"serde =1.0.199 but Cargo.lock only has serde 1.0.200"}},
 		{"missing", `serde = "1"`, lockWith(``, ""), []string{"depends on serde ^1, which is missing from Cargo.lock"}},
 		{"not linked", `serde = "1"`, lockWith(``, serde), []string{"does not record that dependency of app"}},
-		{"two versions, qualified refs", `serde = "2"`, lockWith(`"serde 1.0.200", "serde 2.0.0"`, serde+serde2), nil},
+		{"two versions, qualified refs", "serde = \"2\"\ns1 = { package = \"serde\", version = \"1\" }", lockWith(`"serde 1.0.200", "serde 2.0.0"`, serde+serde2), nil},
 		{"qualified ref to the wrong one", `serde = "2"`, lockWith(`"serde 1.0.200"`, serde+serde2), []string{"does not record"}},
 		{"path package is not a registry package", `serde = "1"`, lockWith(`"serde"`, "[[package]]\nname = \"serde\"\nversion = \"1.0.0\"\n"), []string{"only has serde 1.0.0 (path)"}},
 		{"renamed", `s = { package = "serde", version = "1.0" }`, lockWith(`"serde"`, serde), nil},
+		{"crates.io is never sparse+ in a lock", `serde = "1"`, lockWith(`"serde"`, sparse), []string{"only has serde 1.0.200 (sparse+https://index.crates.io/)"}},
+		{"alternative registry, undefined here", `serde = { version = "1", registry = "alt" }`, lockWith(`"serde"`, alt), nil},
+		{"alternative registry locked from crates.io", `serde = { version = "1", registry = "alt" }`, lockWith(`"serde"`, serde), []string{`serde ^1 (registry "alt") but Cargo.lock only has serde 1.0.200`}},
+		{"crates.io dependency locked from a registry", `serde = "1"`, lockWith(`"serde"`, alt), []string{"only has serde 1.0.200 (sparse+https://alt.example/index/)"}},
 		{"renamed stale", `s = { package = "serde", version = "1.1" }`, lockWith(`"serde"`, serde+serde2), []string{"only has serde 1.0.200, serde 2.0.0"}},
 		{"renamed stale 2", `s = { package = "serde", version = "3" }`, lockWith(`"serde 1.0.200", "serde 2.0.0"`, serde+serde2), []string{`s (package "serde") ^3`}},
 		{"git fresh (canonical URL)", `g = { git = "https://github.com/org/g", branch = "dev" }`, lockWith(`"g"`, gitdep), nil},
@@ -71,7 +80,7 @@ func TestCheckLockSourced(t *testing.T) {
 
 func TestCheckLockPatchAndMembers(t *testing.T) {
 	files := map[string]string{
-		"Cargo.toml":       p("app", "[dependencies]\nserde = \"1\"\n[patch.crates-io]\nserde = { path = \"serde\" }\n[workspace]\nmembers = [\"m\"]"),
+		"Cargo.toml":       p("app", "[dependencies]\nserde = \"0.1\"\n[patch.crates-io]\nserde = { path = \"serde\" }\n[workspace]\nmembers = [\"m\"]"),
 		"m/Cargo.toml":     "[package]\nname = \"m\"\nversion.workspace = true\n",
 		"serde/Cargo.toml": p("serde"),
 	}
@@ -85,9 +94,10 @@ func TestCheckLockPatchAndMembers(t *testing.T) {
 	if len(st) != 1 || st[0].Path != "m/Cargo.toml" || !strings.Contains(st[0].Msg, "workspace member m is version 3.1.0 but Cargo.lock locks it at 3.0.0") || st[0].Pos.Line != 1 {
 		t.Errorf("got %+v", st)
 	}
-	// An empty lock: every member is missing, reported once each at its header.
+	// An empty lock: every member is missing, reported once each at its
+	// header, and so is the package the [patch] resolves to.
 	st = checkFixture(t, files, "")
-	if len(st) != 2 || !strings.Contains(st[0].Msg, "app 0.1.0 (Cargo.toml) is missing from Cargo.lock") {
+	if len(st) != 3 || !strings.Contains(st[0].Msg, "app 0.1.0 (Cargo.toml) is missing from Cargo.lock") {
 		t.Errorf("got %+v", st)
 	}
 }

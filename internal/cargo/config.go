@@ -20,6 +20,9 @@ type Source struct {
 type CargoConfig struct {
 	Path    string
 	Sources map[string]Source
+	// Registries maps [registries.<name>] to its index URL as written
+	// ("https://…", "sparse+https://…").
+	Registries map[string]string
 }
 
 // ParseCargoConfig parses a cargo configuration file at configPath
@@ -30,7 +33,24 @@ func ParseCargoConfig(configPath string, data []byte) (*CargoConfig, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &CargoConfig{Path: configPath, Sources: map[string]Source{}}
+	c := &CargoConfig{Path: configPath, Sources: map[string]Source{}, Registries: map[string]string{}}
+	regs, err := d.table(d.root, nil, "registries")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range sortedKeys(regs) {
+		rt, err := d.table(regs, []string{"registries"}, name)
+		if err != nil {
+			return nil, err
+		}
+		idx, ok, err := d.str(rt, []string{"registries", name}, "index")
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			c.Registries[name] = idx
+		}
+	}
 	t, err := d.table(d.root, nil, "source")
 	if err != nil || t == nil {
 		return c, err
@@ -60,4 +80,51 @@ func ParseCargoConfig(configPath string, data []byte) (*CargoConfig, error) {
 		c.Sources[name] = s
 	}
 	return c, nil
+}
+
+// CratesIO is the source Cargo records in Cargo.lock for crates.io
+// packages, whatever protocol or [source] replacement fetched them.
+const CratesIO = "registry+https://github.com/rust-lang/crates.io-index"
+
+// LockEnv is what Cargo's configuration tells about the sources of a root's
+// dependencies, as seen from the root's directory.
+type LockEnv struct {
+	// Registries maps an alternative registry's name to the source Cargo
+	// writes for its packages in Cargo.lock ("registry+https://…" or
+	// "sparse+https://…"). A registry missing here is unknown (defined
+	// outside the repository, in CARGO_HOME or the environment).
+	Registries map[string]string
+}
+
+// EnvFor returns the LockEnv of a cargo command run in dir: the
+// .cargo/config.toml (or .cargo/config) files in dir and its parents
+// within the repository, the nearest winning, as Cargo merges them.
+// [source] replacement changes nothing in it: Cargo.lock records the
+// original source of a replaced one.
+func EnvFor(configs []*CargoConfig, dir string) LockEnv {
+	env := LockEnv{Registries: map[string]string{}}
+	best := map[string]int{}
+	for _, c := range configs {
+		base := dirOf(dirOf(c.Path))
+		if !(base == "" || base == dir || strings.HasPrefix(dir, base+"/")) {
+			continue
+		}
+		depth := len(base)
+		for name, idx := range c.Registries {
+			if d, ok := best[name]; ok && d > depth {
+				continue
+			}
+			best[name] = depth
+			env.Registries[name] = registrySource(idx)
+		}
+	}
+	return env
+}
+
+// registrySource is the lock source of a registry index URL.
+func registrySource(index string) string {
+	if strings.HasPrefix(index, "sparse+") || strings.HasPrefix(index, "registry+") {
+		return index
+	}
+	return "registry+" + index
 }

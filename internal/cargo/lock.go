@@ -12,6 +12,9 @@ type Lock struct {
 	// V1 is the oldest format: checksums in a [metadata] table.
 	V1       bool
 	Packages []LockPackage
+	// Unused are the [[patch.unused]] entries: [patch] packages the
+	// resolve did not use (name, version, and source unless a path).
+	Unused []LockPackage
 }
 
 // LockPackage is one [[package]] of a lock file.
@@ -48,26 +51,43 @@ func ParseLock(lockPath string, data []byte) (*Lock, error) {
 			}
 		}
 	}
-	v, ok := d.root["package"]
-	if !ok {
-		return l, nil
+	if l.Packages, err = lockPackages(d, d.root, nil, "package", "[[package]]"); err != nil {
+		return nil, err
 	}
+	patch, err := d.table(d.root, nil, "patch")
+	if err != nil {
+		return nil, err
+	}
+	if l.Unused, err = lockPackages(d, patch, []string{"patch"}, "unused", "[[patch.unused]]"); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// lockPackages reads the array of tables t[key] ([[package]] or
+// [[patch.unused]], written header).
+func lockPackages(d *doc, t map[string]any, base []string, key, header string) ([]LockPackage, error) {
+	v, ok := t[key]
+	if !ok {
+		return nil, nil
+	}
+	full := append(append([]string(nil), base...), key)
 	arr, ok := v.([]any)
 	if !ok {
-		return nil, d.errAt([]string{"package"}, "invalid type: %s, expected an array of tables for `package` (write [[package]])", typeName(v))
+		return nil, d.errAt(full, "invalid type: %s, expected an array of tables for `%s` (write %s)", typeName(v), dotted(full), header)
 	}
-	l.Packages = make([]LockPackage, 0, len(arr))
-	// The i-th [[package]] header, found without indexing every key of
-	// the lock; the index decides when the headers are written unusually.
-	headers := d.headerLines("[[package]]", "package")
+	out := make([]LockPackage, 0, len(arr))
+	// The i-th header, found without indexing every key of the lock; the
+	// index decides when the headers are written unusually.
+	headers := d.headerLines(header, dotted(full))
 	if len(headers) != len(arr) {
 		headers = nil
 	}
 	for i, e := range arr {
-		path := []string{"package", strconv.Itoa(i)}
+		path := append(append([]string(nil), full...), strconv.Itoa(i))
 		t, ok := e.(map[string]any)
 		if !ok {
-			return nil, d.errAt(path, "invalid type: %s, expected a table in `package`", typeName(e))
+			return nil, d.errAt(path, "invalid type: %s, expected a table in `%s`", typeName(e), dotted(full))
 		}
 		lp := LockPackage{}
 		if headers != nil {
@@ -81,18 +101,20 @@ func ParseLock(lockPath string, data []byte) (*Lock, error) {
 			required bool
 		}{{"name", &lp.Name, true}, {"version", &lp.Version, true}, {"source", &lp.Source, false}} {
 			var ok bool
+			var err error
 			if *f.dst, ok, err = d.str(t, path, f.key); err != nil {
 				return nil, err
 			} else if !ok && f.required {
-				return nil, d.errAt(path, "missing field `%s` in [[package]]", f.key)
+				return nil, d.errAt(path, "missing field `%s` in %s", f.key, header)
 			}
 		}
+		var err error
 		if lp.Dependencies, err = d.strings(t, path, "dependencies"); err != nil {
 			return nil, err
 		}
-		l.Packages = append(l.Packages, lp)
+		out = append(out, lp)
 	}
-	return l, nil
+	return out, nil
 }
 
 // lockRef is a parsed entry of a lock package's `dependencies`.

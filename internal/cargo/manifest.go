@@ -65,6 +65,7 @@ type Dep struct {
 	// Branch, Tag and Rev qualify a git dependency.
 	Branch, Tag, Rev string
 	Registry         string // registry = "name" (alternative registry)
+	RegistryIndex    string // registry-index = "URL" (written by cargo publish)
 	Workspace        bool   // dep.workspace = true: inherit from [workspace.dependencies]
 	Kind             string // "normal", "dev", "build" ("patch", "replace" in Manifest.Patches)
 	Target           string // the cfg(…) or triple of [target.X.dependencies], else ""
@@ -300,7 +301,7 @@ func parseDep(d *doc, path []string, k string, v any, kind, target string) (Dep,
 			dst *string
 		}{
 			{"version", &dep.Req}, {"path", &dep.Path}, {"git", &dep.Git}, {"branch", &dep.Branch},
-			{"tag", &dep.Tag}, {"rev", &dep.Rev}, {"registry", &dep.Registry}, {"package", &dep.Name},
+			{"tag", &dep.Tag}, {"rev", &dep.Rev}, {"registry", &dep.Registry}, {"registry-index", &dep.RegistryIndex}, {"package", &dep.Name},
 		} {
 			if *f.dst, _, err = d.str(v, p, f.key); err != nil {
 				return dep, err
