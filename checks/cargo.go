@@ -139,6 +139,20 @@ package reached only through one. Git sources match as Cargo writes them:
 form-urlencoded references (?branch=feat%2Fx), and dependency entries
 "name version (source)" without the #commit.
 
+Staleness goes both ways: under --locked Cargo compares the lock it would
+write with the one it read, so a lock that records what the manifests no
+longer ask for is refused too: a registry or git package nothing needs any
+more, a dependency edge a manifest no longer declares (between members, or to
+a package another member still uses), a dev-dependency of a package outside
+the workspace, or a [[patch.unused]] entry that is missing, outdated or left
+behind. The one drop Cargo makes silently is a path package it no longer
+finds at all (its dependency removed): that is not reported. Sources are
+compared, not just names: a crates.io dependency must be locked from
+crates.io, one with registry = "alt" from the index that [registries.alt] of
+.cargo/config.toml names ([source] replacement changes nothing: the lock
+records the original source), and a [patch] is used only when its version
+matches the requirement.
+
 What only an old lock format explains is left alone: cargo 1.95 rewrites a v1
 lock (checksums in [metadata]) and no longer reads branch = "master" as the
 default branch in a v1/v2 lock, but the lock was valid for the cargo that

@@ -548,7 +548,9 @@ func (r *Repo) readWorktree(c string, limit int64) ([]byte, error) {
 // or, when Options.Staged was set, the blob staged in the index. In staged
 // mode a path that is not in the index, or is intent-to-add (no content
 // staged), gives an error wrapping fs.ErrNotExist; a conflicted path or a
-// gitlink gives an error. A staged symlink reads as its target text.
+// gitlink gives an error. A staged symbolic link is followed through the
+// index, as the work tree's is on disk: its target is read when it stays
+// inside the repository (ErrOutsideRepo otherwise).
 func (r *Repo) ReadFile(p string) ([]byte, error) {
 	return r.ReadFileLimit(p, -1)
 }
@@ -564,11 +566,61 @@ func (r *Repo) ReadFileLimit(p string, limit int64) ([]byte, error) {
 	if !r.staged {
 		return r.readWorktree(c, limit)
 	}
+	c, err := r.stagedTarget(c)
+	if err != nil {
+		return nil, err
+	}
 	b, err := r.readStaged(c, limit)
 	if err == nil && limit >= 0 && int64(len(b)) > limit {
 		return nil, &fs.PathError{Op: "read staged", Path: c, Err: ErrFileTooLarge}
 	}
 	return b, err
+}
+
+// stagedTarget resolves the staged symbolic links of the clean path c (the
+// path itself or a directory on the way), as the kernel would resolve them
+// in a checkout of the index: a link's target is its blob, relative to the
+// link's directory. Leaving the repository (an absolute target, or ../ past
+// the root) gives ErrOutsideRepo; more than 40 links, an error.
+func (r *Repo) stagedTarget(c string) (string, error) {
+	orig := c
+	for hops := 0; ; {
+		changed := false
+		for i := 0; i <= len(c); i++ {
+			if i < len(c) && c[i] != '/' {
+				continue
+			}
+			prefix := c[:i]
+			e, ok := r.Entry(prefix)
+			if !ok || e.Mode != 0o120000 || e.IntentToAdd || e.Conflicted {
+				continue
+			}
+			if hops++; hops > 40 {
+				return "", &fs.PathError{Op: "read staged", Path: orig, Err: errors.New("too many levels of symbolic links")}
+			}
+			t, err := r.readStaged(prefix, 4096)
+			if err != nil {
+				return "", &fs.PathError{Op: "read staged", Path: orig, Err: fs.ErrNotExist}
+			}
+			target := string(t)
+			if path.IsAbs(target) {
+				return "", &fs.PathError{Op: "read staged", Path: orig, Err: ErrOutsideRepo}
+			}
+			joined := path.Join(path.Dir(prefix), target) + c[i:]
+			if joined == ".." || strings.HasPrefix(joined, "../") {
+				return "", &fs.PathError{Op: "read staged", Path: orig, Err: ErrOutsideRepo}
+			}
+			nc, ok := cleanRel(joined)
+			if !ok || nc == "" {
+				return "", &fs.PathError{Op: "read staged", Path: orig, Err: ErrOutsideRepo}
+			}
+			c, changed = nc, true
+			break
+		}
+		if !changed {
+			return c, nil
+		}
+	}
 }
 
 // readStaged reads the blob staged for the clean path c. A blob larger

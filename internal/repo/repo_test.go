@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -829,6 +830,56 @@ func TestConcurrentUse(t *testing.T) {
 			if err := <-done; err != nil {
 				t.Error(err)
 			}
+		}
+	})
+}
+
+// A staged symbolic link is followed through the index, the same as on
+// disk: its staged target is read, never the link's text, and a target
+// outside the repository is refused.
+func TestReadFileStagedSymlink(t *testing.T) {
+	g := testenv.NewRepo(t)
+	g.WriteFiles(map[string]string{"crates/real/Cargo.toml": "[package]\nname = \"real\"\n", "shared/x.toml": "x = 1\n"})
+	for link, target := range map[string]string{
+		"crates/app/Cargo.toml": "../real/Cargo.toml", // a file link
+		"alias":                 "crates/real",        // a directory link on the way
+		"chain":                 "alias/Cargo.toml",   // a link to a path through a link
+		"out":                   "../outside.toml",    // leaves the repository
+		"abs":                   "/etc/hostname",      // absolute
+		"loop":                  "loop",
+	} {
+		if err := os.MkdirAll(filepath.Dir(g.Path(link)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(target, g.Path(link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	g.Commit("init")
+	// The staged target differs from the work tree's: the index decides.
+	g.Write("crates/real/Cargo.toml", "[package]\nname = \"staged\"\n")
+	g.Git("add", "crates/real/Cargo.toml")
+	g.Write("crates/real/Cargo.toml", "[package]\nname = \"worktree\"\n")
+	forBoth(t, func(t *testing.T, backend string) {
+		st, err := repo.Open(repo.Options{Dir: g.Dir, Env: g.Env, Backend: backend, Staged: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range []string{"crates/app/Cargo.toml", "alias/Cargo.toml", "chain"} {
+			if b, err := st.ReadFile(p); err != nil || string(b) != "[package]\nname = \"staged\"\n" {
+				t.Errorf("staged ReadFile(%s) = %q, %v; want the staged target", p, b, err)
+			}
+		}
+		for _, p := range []string{"out", "abs"} {
+			if b, err := st.ReadFile(p); !errors.Is(err, repo.ErrOutsideRepo) {
+				t.Errorf("staged ReadFile(%s) = %q, %v; want ErrOutsideRepo", p, b, err)
+			}
+		}
+		if _, err := st.ReadFile("loop"); err == nil {
+			t.Error("staged ReadFile(loop) succeeded")
+		}
+		if _, err := st.ReadFile("alias/missing.toml"); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("staged ReadFile(alias/missing.toml) = %v, want ErrNotExist", err)
 		}
 	})
 }
