@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"fmt"
 	"path"
 	"slices"
 	"strings"
@@ -15,6 +16,8 @@ var CargoWorkspaceInvalid = &Rule{
 		Name:     "cargo-workspace-invalid",
 		Summary:  "Cargo cannot load the workspace, so every cargo command in it fails",
 		Severity: diag.Error,
+		Fixable:  true,
+		Unsafe:   true,
 		Doc: `Cargo refuses to load a workspace (or a package that believes it belongs to
 one), so every cargo command there fails, in a clean checkout as on CI:
 
@@ -37,7 +40,13 @@ Bad:
 Good:
 
     Cargo.toml             # [workspace] members = ["crates/cli", "crates/gui"]
-                           # (or exclude = ["crates/gui"])`,
+                           # (or exclude = ["crates/gui"])
+
+Fix (unsafe): where one edit fixes it unambiguously, add the directory to
+` + "`workspace.exclude`" + `: a directory a ` + "`members`" + ` glob matches that has no
+Cargo.toml, or a member with a [workspace] of its own (not when ` + "`members`" + `
+names it literally, which wins over exclude). A package the workspace does
+not list could be meant as a member or not: it gets no fix.`,
 	},
 	Check: checkCargoWorkspaceInvalid,
 }
@@ -46,7 +55,7 @@ func init() { register(CargoWorkspaceInvalid) }
 
 func checkCargoWorkspaceInvalid(p *Pass) {
 	for _, pr := range p.Snap.Cargo().Invalid {
-		d := diag.Diagnostic{Path: pr.Path, Message: pr.Msg}
+		d := diag.Diagnostic{Path: pr.Path, Message: pr.Msg, Fix: excludeFix(p.Snap, pr)}
 		d.At(spanOf(pr.Pos.Line, pr.Pos.Column, pr.Pos.EndLine, pr.Pos.EndColumn))
 		p.Report(d)
 	}
@@ -84,4 +93,25 @@ func (s *Snapshot) memberGlobProblems(model *CargoModel) []cargo.Problem {
 		out = append(out, cargo.MemberGlobProblems(w, dirs, has)...)
 	}
 	return out
+}
+
+// excludeFix adds the problem's directory to `workspace.exclude`, when one
+// edit fixes it (cargo.ExcludeEdit).
+func excludeFix(s *Snapshot, pr cargo.Problem) *diag.Fix {
+	if pr.Exclude == "" {
+		return nil
+	}
+	src, err := s.ReadFile(pr.Path)
+	if err != nil {
+		return nil
+	}
+	e, ok := cargo.ExcludeEdit(pr.Path, src, pr.Exclude)
+	if !ok {
+		return nil
+	}
+	return &diag.Fix{
+		Applicability: diag.Unsafe,
+		Description:   fmt.Sprintf("add %q to workspace.exclude in %s", pr.Exclude, pr.Path),
+		Actions:       []diag.Action{{Kind: diag.ActionEdit, Path: pr.Path, Edits: []diag.TextEdit{{Start: e.Start, End: e.End, NewText: e.Text}}}},
+	}
 }

@@ -36,6 +36,11 @@ type Problem struct {
 	// workspace neither lists nor excludes (cargo fails only when run in
 	// that package).
 	Orphan bool
+	// Exclude is the `workspace.exclude` entry (relative to the workspace
+	// directory) that fixes the problem unambiguously, when there is one:
+	// a directory a glob matched that has no Cargo.toml, a member that is
+	// a workspace root of its own. See ExcludeEdit.
+	Exclude string
 }
 
 // FindRoots groups manifests into Cargo roots, following Cargo's workspace
@@ -84,7 +89,7 @@ func FindRoots(manifests []*Manifest, exists func(relPath string) bool) ([]Root,
 			// member that is a workspace root itself, nor one whose root
 			// search finds nothing.
 			if mm.Workspace != nil && mm.Dir != m.Dir {
-				problems = append(problems, Problem{Path: m.Path, Pos: m.Workspace.Pos, Msg: fmt.Sprintf(
+				problems = append(problems, Problem{Path: m.Path, Pos: m.Workspace.Pos, Exclude: relTo(m.Dir, mm.Dir), Msg: fmt.Sprintf(
 					"member %s is itself a workspace root: cargo reports \"multiple workspace roots found in the same workspace\"", mm.Path)})
 				continue
 			}
@@ -573,7 +578,7 @@ func MemberGlobProblems(w *Manifest, dirs []string, hasManifest func(dir string)
 				continue
 			}
 			reported[d] = true
-			out = append(out, Problem{Path: w.Path, Pos: w.Workspace.Pos, Dir: d, Glob: glob, Msg: fmt.Sprintf(
+			out = append(out, Problem{Path: w.Path, Pos: w.Workspace.Pos, Dir: d, Glob: glob, Exclude: relTo(w.Dir, d), Msg: fmt.Sprintf(
 				"`members` entry %q matches %s/, which has no Cargo.toml: cargo reports \"failed to load manifest for workspace member `%s` referenced via `%s` by workspace at `%s`\" for every command in the workspace; add %q to `workspace.exclude`, or narrow the glob",
 				glob, d, d, glob, w.Path, relTo(w.Dir, d))})
 		}
