@@ -169,6 +169,7 @@ type checker struct {
 	// from another registry or an unreadable path), so the reverse check
 	// stays silent.
 	uncertain bool
+	accepts   map[*resolvedDep]func(*LockPackage) bool
 	nodes     []*node
 	seen      map[string]*node
 	g         *graph

@@ -3,6 +3,7 @@ package cargo
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -134,4 +135,45 @@ func BenchmarkFindRoots(b *testing.B) {
 	for b.Loop() {
 		FindRoots(ms, exists)
 	}
+}
+
+// The fast lock reader agrees with the full parser whenever it accepts.
+func FuzzLockFast(f *testing.F) {
+	f.Add([]byte(generatedLock(3)))
+	f.Add([]byte("# x\nversion = 4\n\n[[package]]\nname = \"a\"\nversion = \"0.1.0\"\ndependencies = [\n \"b 1.0.0 (registry+x)\",\n]\n\n[[package]]\nname = \"b\"\nversion = \"1.0.0\"\nsource = \"registry+x\"\nchecksum = \"00\"\n\n[[patch.unused]]\nname = \"c\"\nversion = \"2.0.0\"\n"))
+	f.Add([]byte("version = 4\n[[package]]\nname = \"a\"\nname = \"b\"\nversion = \"1\"\n"))
+	f.Add([]byte("[[package]]\nname = \"a\\u0041\"\nversion = \"1\"\n"))
+	f.Add([]byte("[[package]]\r\nname = \"a\"\r\nversion = \"1\"\r\ndependencies = [\r\n \"x\",\r\n]\r\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fast, ok := parseLockFast(data)
+		if !ok {
+			return
+		}
+		full, err := parseLockFull("Cargo.lock", data)
+		if err != nil {
+			t.Fatalf("fast reader accepted what the parser rejects: %v", err)
+		}
+		if !reflect.DeepEqual(normLock(fast), normLock(full)) {
+			t.Fatalf("fast %+v\nfull %+v", fast, full)
+		}
+	})
+}
+
+// normLock makes empty slices nil, which the two readers may differ on.
+func normLock(l *Lock) *Lock {
+	c := *l
+	norm := func(ps []LockPackage) []LockPackage {
+		if len(ps) == 0 {
+			return nil
+		}
+		out := append([]LockPackage(nil), ps...)
+		for i := range out {
+			if len(out[i].Dependencies) == 0 {
+				out[i].Dependencies = nil
+			}
+		}
+		return out
+	}
+	c.Packages, c.Unused = norm(c.Packages), norm(c.Unused)
+	return &c
 }

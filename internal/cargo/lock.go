@@ -30,6 +30,14 @@ type LockPackage struct {
 // ParseLock parses a Cargo.lock. Invalid TOML and wrongly typed fields give
 // a *ParseError.
 func ParseLock(lockPath string, data []byte) (*Lock, error) {
+	if l, ok := parseLockFast(data); ok {
+		return l, nil
+	}
+	return parseLockFull(lockPath, data)
+}
+
+// parseLockFull parses a lock with the general TOML parser.
+func parseLockFull(lockPath string, data []byte) (*Lock, error) {
 	p := lockPath
 	d, err := parseDoc(p, data)
 	if err != nil {

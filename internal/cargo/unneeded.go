@@ -137,7 +137,7 @@ func (c *checker) unneeded() {
 // dependency that q satisfies.
 func (c *checker) justified(ns []*node, q *LockPackage) bool {
 	for _, n := range ns {
-		for _, d := range n.deps {
+		for i, d := range n.deps {
 			if d.target != nil {
 				if tn := c.seen[d.target.Dir]; tn != nil && tn.entry == q {
 					return true
@@ -147,12 +147,29 @@ func (c *checker) justified(ns []*node, q *LockPackage) bool {
 			if d.Name != q.Name {
 				continue
 			}
-			if accept, _, ok := c.acceptor(d.Dep); !ok || accept(q) {
+			if accept := c.cachedAcceptor(&n.deps[i]); accept == nil || accept(q) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// cachedAcceptor is acceptor(d) computed once per dependency (nil when d
+// cannot be judged).
+func (c *checker) cachedAcceptor(d *resolvedDep) func(*LockPackage) bool {
+	if a, ok := c.accepts[d]; ok {
+		return a
+	}
+	if c.accepts == nil {
+		c.accepts = map[*resolvedDep]func(*LockPackage) bool{}
+	}
+	a, _, ok := c.acceptor(d.Dep)
+	if !ok {
+		a = nil
+	}
+	c.accepts[d] = a
+	return a
 }
 
 // checkUnused compares the lock's [[patch.unused]] with the patches the
