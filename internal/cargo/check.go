@@ -170,6 +170,7 @@ type checker struct {
 	// stays silent.
 	uncertain bool
 	accepts   map[*resolvedDep]func(*LockPackage) bool
+	edgeCache map[*LockPackage][]*LockPackage
 	nodes     []*node
 	seen      map[string]*node
 	g         *graph
@@ -380,19 +381,29 @@ func quoteKey(k string) string { return dotted([]string{k}) }
 // linked reports whether entry's dependency list references a lock package
 // accepted by ok.
 func (c *checker) linked(entry *LockPackage, ok func(*LockPackage) bool) bool {
-	for _, s := range entry.Dependencies {
-		r := parseLockRef(s)
-		for _, i := range c.byName[r.name] {
-			p := &c.lock.Packages[i]
-			if r.version != "" && p.Version != r.version || r.source != "" && !sameSource(p.Source, r.source) {
-				continue
-			}
-			if ok(p) {
-				return true
-			}
+	for _, p := range c.edges(entry) {
+		if ok(p) {
+			return true
 		}
 	}
 	return false
+}
+
+// edges resolves the dependency entries of a lock package (every one it
+// references), once per package.
+func (c *checker) edges(entry *LockPackage) []*LockPackage {
+	if out, ok := c.edgeCache[entry]; ok {
+		return out
+	}
+	var out []*LockPackage
+	for _, s := range entry.Dependencies {
+		out = append(out, c.lookup(s)...)
+	}
+	if c.edgeCache == nil {
+		c.edgeCache = map[*LockPackage][]*LockPackage{}
+	}
+	c.edgeCache[entry] = out
+	return out
 }
 
 // checkSourced checks a registry or git dependency.

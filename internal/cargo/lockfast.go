@@ -15,6 +15,16 @@ import (
 // and unusual spellings keep their exact handling.
 func parseLockFast(data []byte) (l *Lock, ok bool) {
 	l = &Lock{}
+	// Names, versions and sources repeat across packages: one string each.
+	interned := map[string]string{}
+	intern := func(b []byte) string {
+		if s, ok := interned[string(b)]; ok {
+			return s
+		}
+		s := string(b)
+		interned[s] = s
+		return s
+	}
 	var cur *LockPackage
 	seen := map[string]bool{} // keys of the current table
 	inDeps, versionSet := false, false
@@ -43,7 +53,7 @@ func parseLockFast(data []byte) (l *Lock, ok bool) {
 				inDeps = false
 				continue
 			}
-			s, rest, ok := fastString(t)
+			s, rest, ok := fastString(t, intern)
 			if !ok || open || !(len(rest) == 0 || len(rest) == 1 && rest[0] == ',') {
 				return nil, false // a second element needs a comma before it
 			}
@@ -78,7 +88,7 @@ func parseLockFast(data []byte) (l *Lock, ok bool) {
 		if !found {
 			return nil, false
 		}
-		key := string(k)
+		key := intern(k)
 		if cur == nil {
 			if key != "version" || versionSet {
 				return nil, false
@@ -101,7 +111,7 @@ func parseLockFast(data []byte) (l *Lock, ok bool) {
 			inDeps, open = true, false
 			continue
 		}
-		s, rest, ok := fastString(v)
+		s, rest, ok := fastString(v, intern)
 		if !ok || len(rest) != 0 {
 			return nil, false
 		}
@@ -130,7 +140,7 @@ func parseLockFast(data []byte) (l *Lock, ok bool) {
 }
 
 // fastString reads a TOML basic string without escapes at the start of b.
-func fastString(b []byte) (s string, rest []byte, ok bool) {
+func fastString(b []byte, intern func([]byte) string) (s string, rest []byte, ok bool) {
 	if len(b) < 2 || b[0] != '"' {
 		return "", nil, false
 	}
@@ -147,5 +157,5 @@ func fastString(b []byte) (s string, rest []byte, ok bool) {
 			return "", nil, false
 		}
 	}
-	return string(body), b[2+end:], true
+	return intern(body), b[2+end:], true
 }

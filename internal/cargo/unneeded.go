@@ -64,11 +64,9 @@ func (c *checker) unneeded() {
 		if p.Source == "" {
 			continue
 		}
-		for _, ref := range p.Dependencies {
-			for _, q := range c.lookup(ref) {
-				if q.Source == "" {
-					fed[q] = true
-				}
+		for _, q := range c.edges(p) {
+			if q.Source == "" {
+				fed[q] = true
 			}
 		}
 	}
@@ -93,18 +91,16 @@ func (c *checker) unneeded() {
 		for _, n := range ns {
 			trust = trust || n.skipped
 		}
-		for _, ref := range p.Dependencies {
-			for _, q := range c.lookup(ref) {
-				if trust || c.justified(ns, q) {
-					push(q)
-					continue
-				}
-				if !live(q) {
-					continue // Cargo drops the edge with the package
-				}
-				n := ns[0]
-				c.report(n.m.Path, n.m.HeaderPos, "%s no longer depends on %s, but %s still records that dependency of %s; cargo would remove it", n.m.Path, describeLocked(q), c.lockPath(), n.m.Package.Name)
+		for _, q := range c.edges(p) {
+			if trust || c.justified(ns, q) {
+				push(q)
+				continue
 			}
+			if !live(q) {
+				continue // Cargo drops the edge with the package
+			}
+			n := ns[0]
+			c.report(n.m.Path, n.m.HeaderPos, "%s no longer depends on %s, but %s still records that dependency of %s; cargo would remove it", n.m.Path, describeLocked(q), c.lockPath(), n.m.Package.Name)
 		}
 	}
 	var extra []string
