@@ -53,8 +53,13 @@
 //  2. exits 0 when LOCKGUARD_SKIP is set to anything but "" or "0" (the
 //     chained hook has already run: the variable skips only lockguard);
 //  3. finds lockguard: Options.Binary when it was given (a path, or a name
-//     looked up on PATH), else `lockguard` on PATH when the hook runs. When it
-//     is missing it prints "lockguard is not installed; install it with `go
+//     looked up on PATH), else `lockguard` on PATH when the hook runs, else
+//     the fallback Install recorded: the absolute path of the lockguard that
+//     installed the hook (Options.Executable), as pre-commit records its
+//     interpreter. A temporary build (`go run`'s binary, under a go-build
+//     directory or the Go build cache) is never recorded: Install refuses
+//     (ErrTemporaryBinary) when no lockguard is on PATH either, so that no
+//     hook is written that cannot run. When lockguard is missing it prints "lockguard is not installed; install it with `go
 //     install github.com/lockguard/lockguard/cmd/lockguard@latest` or set
 //     LOCKGUARD_SKIP=1" to stderr and exits 1;
 //  4. execs `lockguard hook run <type> <git's hook arguments...>`, giving it
@@ -64,7 +69,9 @@
 // `lockguard hook run <type>` is the CLI's side of the contract: it runs in the
 // directory git runs hooks in (the top of the work tree), reads the
 // repository's lockguard.toml, and decides what to do. For pre-commit: when
-// `[hook] fix = true`, `fix --staged --stage` first, then `check --staged`.
+// `[hook] fix = true` and the user allowed it (`git config lockguard.hookFix
+// true`, which a repository cannot set), `fix --staged --stage` first, then
+// `check --staged`.
 // Its exit status is the hook's: non-zero blocks the commit or push. The
 // shell script deliberately parses no configuration, so that the Go side can
 // change behaviour without reinstalling hooks.

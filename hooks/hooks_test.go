@@ -221,8 +221,8 @@ func TestInstallFresh(t *testing.T) {
 	if res.Path != hook || res.Chained != "" || res.AlreadyInstalled {
 		t.Fatalf("result %+v, want Path %s and nothing chained", res, hook)
 	}
-	checkFile(t, hook, Script("pre-commit", ""), 0o755)
-	if !strings.Contains(Script("pre-commit", ""), "\n"+Marker+"\n") {
+	checkFile(t, hook, Script("pre-commit", "", ""), 0o755)
+	if !strings.Contains(Script("pre-commit", "", ""), "\n"+Marker+"\n") {
 		t.Error("script has no marker line")
 	}
 
@@ -230,7 +230,7 @@ func TestInstallFresh(t *testing.T) {
 	if !again.AlreadyInstalled || again.Path != hook || !strings.Contains(again.Message, "already installed") {
 		t.Errorf("second install: %+v, want AlreadyInstalled", again)
 	}
-	checkFile(t, hook, Script("pre-commit", ""), 0o755)
+	checkFile(t, hook, Script("pre-commit", "", ""), 0o755)
 	entries, _ := os.ReadDir(filepath.Dir(hook))
 	for _, e := range entries {
 		if strings.Contains(e.Name(), "lockguard") {
@@ -265,7 +265,7 @@ func TestInstallReplacesOlderVersion(t *testing.T) {
 	if res.AlreadyInstalled || res.Chained != "" || !strings.Contains(res.Message, "updated") {
 		t.Errorf("result %+v, want an update with nothing chained", res)
 	}
-	checkFile(t, hook, Script("pre-commit", ""), 0o755)
+	checkFile(t, hook, Script("pre-commit", "", ""), 0o755)
 	checkAbsent(t, hook+PrevSuffix)
 
 	// The current script, but not executable: fixed.
@@ -275,7 +275,7 @@ func TestInstallReplacesOlderVersion(t *testing.T) {
 	if res := install(t, f.opts()); res.AlreadyInstalled {
 		t.Error("a non-executable script counted as installed")
 	}
-	checkFile(t, hook, Script("pre-commit", ""), 0o755)
+	checkFile(t, hook, Script("pre-commit", "", ""), 0o755)
 
 	// Another binary: replaced.
 	o := f.opts()
@@ -283,7 +283,7 @@ func TestInstallReplacesOlderVersion(t *testing.T) {
 	if res := install(t, o); res.AlreadyInstalled {
 		t.Error("a script for another binary counted as installed")
 	}
-	checkFile(t, hook, Script("pre-commit", o.Binary), 0o755)
+	checkFile(t, hook, Script("pre-commit", o.Binary, ""), 0o755)
 }
 
 func TestChainForeignHook(t *testing.T) {
@@ -300,7 +300,7 @@ func TestChainForeignHook(t *testing.T) {
 				t.Fatalf("result %+v, want Chained %s", res, prev)
 			}
 			checkFile(t, prev, foreignHook, 0o750)
-			checkFile(t, hook, Script("pre-commit", ""), 0o755)
+			checkFile(t, hook, Script("pre-commit", "", ""), 0o755)
 
 			// Both run, the foreign hook first, with the same arguments.
 			if code, stderr := f.run(sh, hook, "", nil, "a b", "c"); code != 0 {
@@ -405,7 +405,7 @@ func TestInstallRefusesWhenPrevExists(t *testing.T) {
 	if res.Chained != prev {
 		t.Errorf("result %+v", res)
 	}
-	checkFile(t, hook, Script("pre-commit", ""), 0o755)
+	checkFile(t, hook, Script("pre-commit", "", ""), 0o755)
 	checkFile(t, prev, foreignHook, 0o755)
 	checkFile(t, prev+".old", older, 0o700) // kept, not lost
 }
@@ -535,7 +535,7 @@ func TestConfiguredBinary(t *testing.T) {
 	}
 	o.Binary = rel
 	install(t, o)
-	checkFile(t, hook, Script("pre-commit", filepath.ToSlash(bin)), 0o755)
+	checkFile(t, hook, Script("pre-commit", filepath.ToSlash(bin), ""), 0o755)
 }
 
 func TestEnvironmentReachesLockguard(t *testing.T) {
@@ -572,7 +572,7 @@ func TestPrePushStdin(t *testing.T) {
 			if res.Path != hook || res.Chained != hook+PrevSuffix {
 				t.Fatalf("result %+v", res)
 			}
-			checkFile(t, hook, Script("pre-push", ""), 0o755)
+			checkFile(t, hook, Script("pre-push", "", ""), 0o755)
 			for _, in := range inputs {
 				f.reset()
 				if code, stderr := f.run(sh, hook, in, nil, "origin", "https://example.invalid/r.git"); code != 0 {
@@ -712,7 +712,7 @@ func TestHusky(t *testing.T) {
 			if want := filepath.Join(hooksDir, "pre-commit"); res.Path != want {
 				t.Errorf("installed at %s, want %s", res.Path, want)
 			}
-			checkFile(t, res.Path, Script("pre-commit", ""), 0o755)
+			checkFile(t, res.Path, Script("pre-commit", "", ""), 0o755)
 			if !strings.Contains(res.Message, "husky manages these hooks") || !strings.Contains(res.Message, "lockguard check --staged") {
 				t.Errorf("forced install's message lacks the warning: %s", res.Message)
 			}
@@ -788,7 +788,7 @@ func TestLefthook(t *testing.T) {
 			o := f.opts()
 			o.Force = true
 			res := install(t, o)
-			checkFile(t, res.Path, Script("pre-commit", ""), 0o755)
+			checkFile(t, res.Path, Script("pre-commit", "", ""), 0o755)
 		})
 	}
 	if got := LefthookSnippet("pre-push"); got != "pre-push:\n  commands:\n    lockguard:\n      run: lockguard check\n" {
@@ -805,7 +805,7 @@ func TestCustomHooksPath(t *testing.T) {
 	if res.Path != want {
 		t.Fatalf("installed at %s, want %s", res.Path, want)
 	}
-	checkFile(t, want, Script("pre-commit", ""), 0o755)
+	checkFile(t, want, Script("pre-commit", "", ""), 0o755)
 	if strings.Contains(res.Message, "note:") {
 		t.Errorf("unexpected warning for a local core.hooksPath: %s", res.Message)
 	}
@@ -891,7 +891,7 @@ func TestSubmodule(t *testing.T) {
 		t.Errorf("installed at %s, want %s", res.Path, want)
 	}
 	checkAbsent(t, filepath.Join(f.r.Dir, ".git", "hooks", "pre-commit"))
-	checkFile(t, res.Path, Script("pre-commit", ""), 0o755)
+	checkFile(t, res.Path, Script("pre-commit", "", ""), 0o755)
 }
 
 func TestNotARepository(t *testing.T) {
@@ -933,5 +933,99 @@ func TestPreCommitFramework(t *testing.T) {
 	}
 	if _, err := os.Lstat(hook + ".lockguard-prev"); err == nil {
 		t.Errorf("lockguard chained behind pre-commit's hook")
+	}
+}
+
+// TestFallbackBinary: a lockguard that is not on PATH (a binary in a
+// download folder) records its own absolute path in the hook, which runs it
+// when no lockguard is on PATH, and prefers the one on PATH when there is
+// one. Before, such a hook blocked every commit with "lockguard is not
+// installed".
+func TestFallbackBinary(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	hook := filepath.Join(f.r.Dir, ".git", "hooks", "pre-commit")
+	dl := filepath.Join(t.TempDir(), "Down loads", "it's") // quoting matters
+	exe := filepath.Join(dl, "lockguard")
+	writeFile(t, exe, strings.Replace(fakeLockguard, "lockguard %s", "downloaded %s", 1), 0o755)
+	noLockguard := setEnv(f.env, "PATH", t.TempDir())
+
+	o := f.opts()
+	o.Env = setEnv(o.Env, "PATH", t.TempDir())
+	o.Executable = exe
+	res := install(t, o)
+	if res.Fallback != filepath.ToSlash(exe) {
+		t.Errorf("Fallback = %q, want %q", res.Fallback, exe)
+	}
+	if !strings.Contains(res.Message, "lockguard is not on PATH, so the hook runs "+exe) {
+		t.Errorf("the message does not say which lockguard the hook runs: %q", res.Message)
+	}
+	checkFile(t, hook, Script("pre-commit", "", filepath.ToSlash(exe)), 0o755)
+	if code, stderr := f.run("sh", hook, "", noLockguard, "x"); code != 0 || f.order() != "downloaded hook run pre-commit x\n" {
+		t.Errorf("no lockguard on PATH: exit %d (%s), ran %q", code, stderr, f.order())
+	}
+	// A lockguard on PATH comes first.
+	f.reset()
+	if code, stderr := f.run("sh", hook, "", nil, "x"); code != 0 || f.order() != "lockguard hook run pre-commit x\n" {
+		t.Errorf("lockguard on PATH: exit %d (%s), ran %q", code, stderr, f.order())
+	}
+	// The fallback deleted, and none on PATH: the hook says what is gone.
+	f.reset()
+	if err := os.Remove(exe); err != nil {
+		t.Fatal(err)
+	}
+	code, stderr := f.run("sh", hook, "", noLockguard)
+	if code != 1 || !strings.Contains(stderr, exe+" (which installed this hook) is gone") || !strings.Contains(stderr, notInstalled) {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+
+	// Installed from a binary that is also on PATH: no note, the fallback
+	// is still recorded.
+	o.Env = f.env
+	o.Executable = filepath.Join(f.bin, "lockguard")
+	res = install(t, o)
+	if strings.Contains(res.Message, "note:") || res.Fallback != filepath.ToSlash(o.Executable) {
+		t.Errorf("message %q, fallback %q", res.Message, res.Fallback)
+	}
+}
+
+// TestTemporaryBuildRefused: `go run` runs a binary it links into
+// $TMPDIR/go-build*/ or keeps in the build cache, which goes away. With no
+// lockguard on PATH, Install refuses and says to `go install` lockguard,
+// and writes nothing; with one on PATH, the hook runs that one.
+func TestTemporaryBuildRefused(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	hook := filepath.Join(f.r.Dir, ".git", "hooks", "pre-commit")
+	cache := t.TempDir()
+	for _, exe := range []string{
+		filepath.Join(t.TempDir(), "go-build1333195302", "b001", "exe", "lockguard"),
+		filepath.Join(t.TempDir(), ".cache", "go-build", "92", "9229bfb2-d", "lockguard"),
+		filepath.Join(cache, "ab", "lockguard"), // under GOCACHE
+	} {
+		writeFile(t, exe, fakeLockguard, 0o755)
+		o := f.opts()
+		o.Env = setEnv(setEnv(o.Env, "PATH", t.TempDir()), "GOCACHE", cache)
+		o.Executable = exe
+		_, err := Install(context.Background(), o)
+		if !errors.Is(err, ErrTemporaryBinary) || !strings.Contains(err.Error(), "go install github.com/lockguard/lockguard/cmd/lockguard@latest") {
+			t.Errorf("%s: err %v, want ErrTemporaryBinary saying to go install", exe, err)
+		}
+		checkAbsent(t, hook)
+
+		o.Env = setEnv(f.env, "GOCACHE", cache)
+		res := install(t, o)
+		if res.Fallback != "" || !strings.Contains(res.Message, "temporary build (go run); the hook runs "+filepath.Join(f.bin, "lockguard")) {
+			t.Errorf("%s with lockguard on PATH: fallback %q, message %q", exe, res.Fallback, res.Message)
+		}
+		checkFile(t, hook, Script("pre-commit", "", ""), 0o755)
+		if err := os.Remove(hook); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range []string{"/usr/local/bin/lockguard", "/home/u/go-builds/lockguard", "/home/u/Downloads/lockguard"} {
+		if TemporaryBuild(p, nil) {
+			t.Errorf("TemporaryBuild(%q) = true", p)
+		}
 	}
 }

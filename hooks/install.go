@@ -27,6 +27,14 @@ type Options struct {
 	// same way; a relative path is made absolute by Install. It is one word
 	// (no arguments).
 	Binary string
+	// Executable is the path of the running lockguard (os.Executable), ""
+	// when unknown. When Binary is "", Install records it in the script as
+	// the fallback the hook runs when no lockguard is on PATH (as pre-commit
+	// records the interpreter it was installed with). A temporary build
+	// (`go run`'s, under a go-build directory or the Go build cache) is not
+	// recorded: with no lockguard on PATH either, Install refuses
+	// (ErrTemporaryBinary) rather than write a hook that cannot run.
+	Executable string
 }
 
 // Result says what Install or Uninstall did.
@@ -35,6 +43,9 @@ type Result struct {
 	Chained          string // the foreign hook lockguard's script runs first (Install), or that Uninstall moved back to Path; "" if none
 	AlreadyInstalled bool   // Install found the same script in place and changed nothing
 	Message          string // one or two sentences for the user
+	// Fallback is the lockguard the hook runs when none is on PATH (the
+	// installing binary), "" when none was recorded.
+	Fallback string
 }
 
 var (
@@ -46,6 +57,9 @@ var (
 	// ErrPrevExists means the hook is foreign but <hook>.lockguard-prev exists
 	// too, so Install cannot chain it without Force.
 	ErrPrevExists = errors.New("a chained hook is already saved")
+	// ErrTemporaryBinary means the running lockguard is a temporary build
+	// (`go run`) and no lockguard is on PATH: the hook could not run it.
+	ErrTemporaryBinary = errors.New("lockguard is running from a temporary build")
 )
 
 // ManagedError is returned by Install when husky or lefthook manages the
@@ -200,14 +214,18 @@ func Install(ctx context.Context, o Options) (*Result, error) {
 		}
 		binary = filepath.ToSlash(binary)
 	}
+	fallback, binNote, err := chooseFallback(o)
+	if err != nil {
+		return nil, err
+	}
 	loc, err := locate(ctx, o)
 	if err != nil {
 		return nil, err
 	}
 	hook := filepath.Join(loc.hooksDir, typ)
 	prev := hook + PrevSuffix
-	script := Script(typ, binary)
-	res := &Result{Path: hook}
+	script := Script(typ, binary, fallback)
+	res := &Result{Path: hook, Fallback: fallback}
 
 	cur, err := readHook(hook)
 	if err != nil {
@@ -230,13 +248,13 @@ func Install(ctx context.Context, o Options) (*Result, error) {
 	if cur.ours {
 		if string(cur.content) == script && cur.mode.Perm() == 0o755 {
 			res.AlreadyInstalled = true
-			res.Message = fmt.Sprintf("lockguard's %s hook is already installed at %s%s", typ, loc.rel(hook), chainNote())
+			res.Message = fmt.Sprintf("lockguard's %s hook is already installed at %s%s", typ, loc.rel(hook), chainNote()) + binNote
 			return res, nil
 		}
 		if err := writeScript(loc.hooksDir, hook, script); err != nil {
 			return nil, err
 		}
-		res.Message = fmt.Sprintf("updated lockguard's %s hook at %s%s", typ, loc.rel(hook), chainNote())
+		res.Message = fmt.Sprintf("updated lockguard's %s hook at %s%s", typ, loc.rel(hook), chainNote()) + binNote
 		return res, nil
 	}
 
@@ -292,11 +310,99 @@ func Install(ctx context.Context, o Options) (*Result, error) {
 	if w := loc.sharedWarning(); w != "" {
 		warnings = append(warnings, w)
 	}
+	msg += binNote
 	for _, w := range warnings {
 		msg += "\n" + w
 	}
 	res.Message = msg
 	return res, nil
+}
+
+// chooseFallback decides which lockguard the hook runs when none is on PATH
+// (see Options.Executable), and returns a note for the user ("" or a line
+// starting with a newline).
+func chooseFallback(o Options) (fallback, note string, err error) {
+	if o.Binary != "" || o.Executable == "" {
+		return "", "", nil
+	}
+	env := o.Env
+	if env == nil {
+		env = os.Environ()
+	}
+	exe, err := filepath.Abs(o.Executable)
+	if err != nil {
+		return "", "", err
+	}
+	onPath := lookPath(getenv(env, "PATH"), "lockguard")
+	if TemporaryBuild(exe, env) {
+		if onPath == "" {
+			return "", "", fmt.Errorf("%w (%s), as `go run` makes, and no lockguard is on PATH: "+
+				"the hook would not find lockguard at the next commit. Install lockguard first with "+
+				"`go install github.com/lockguard/lockguard/cmd/lockguard@latest` (or `go install ./cmd/lockguard` "+
+				"in a checkout of lockguard), make sure the directory it installs to (`go env GOBIN`, or "+
+				"`go env GOPATH`/bin) is on PATH, and run `lockguard hook install` again",
+				ErrTemporaryBinary, exe)
+		}
+		return "", "\nnote: this lockguard is a temporary build (go run); the hook runs " + onPath + " from PATH", nil
+	}
+	exe = filepath.ToSlash(exe)
+	if onPath == "" {
+		note = "\nnote: lockguard is not on PATH, so the hook runs " + exe + ", the lockguard that installed it; " +
+			"if you move or delete it, put lockguard on PATH or install the hook again"
+	}
+	return exe, note, nil
+}
+
+// TemporaryBuild reports whether path is a binary that `go run` (or `go
+// test`) built: under a go-build directory ($TMPDIR/go-build*/…, where go
+// run links it) or the Go build cache ($GOCACHE, by default
+// ~/.cache/go-build, where Go 1.24 and later keep go run's binaries). Such
+// a binary is deleted or replaced later, so a hook must not run it.
+func TemporaryBuild(path string, env []string) bool {
+	path = filepath.Clean(path)
+	for _, dir := range []string{getenv(env, "GOCACHE"), getenv(env, "GOTMPDIR")} {
+		if dir == "" || dir == "off" || !filepath.IsAbs(dir) {
+			continue
+		}
+		if r, err := filepath.Rel(filepath.Clean(dir), path); err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+			return true
+		}
+	}
+	for _, elem := range strings.Split(filepath.ToSlash(filepath.Dir(path)), "/") {
+		if rest, ok := strings.CutPrefix(elem, "go-build"); ok && strings.Trim(rest, "0123456789") == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// getenv returns the last value of key in env ("" when unset).
+func getenv(env []string, key string) string {
+	v := ""
+	for _, kv := range env {
+		if k, val, ok := strings.Cut(kv, "="); ok && k == key {
+			v = val
+		}
+	}
+	return v
+}
+
+// lookPath finds an executable regular file named name in the directories
+// of pathList, as the hook's `command -v` does; "" when there is none.
+func lookPath(pathList, name string) string {
+	for _, dir := range filepath.SplitList(pathList) {
+		if dir == "" {
+			continue
+		}
+		p := filepath.Join(dir, name)
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0 {
+			if abs, err := filepath.Abs(p); err == nil {
+				return abs
+			}
+			return p
+		}
+	}
+	return ""
 }
 
 // Uninstall removes lockguard's hook script and moves back the hook it

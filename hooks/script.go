@@ -31,8 +31,11 @@ func readsStdin(typ string) bool {
 // Script returns the text of lockguard's hook script for a hook type
 // ("pre-commit", "pre-push"). binary is how the hook invokes lockguard: a
 // path, or a name looked up on PATH when the hook runs; "" means "lockguard".
-// The package documentation describes what the script does.
-func Script(typ, binary string) string {
+// fallback, when binary is "", is the absolute path of the lockguard that
+// installed the hook: the hook runs it when no lockguard is on PATH (as
+// pre-commit records the interpreter that installed it). The package
+// documentation describes what the script does.
+func Script(typ, binary, fallback string) string {
 	if typ == "" {
 		typ = "pre-commit"
 	}
@@ -52,6 +55,8 @@ func Script(typ, binary string) string {
 		"",
 		"hook_type="+shQuote(typ),
 		"lockguard_bin="+shQuote(binary),
+		"# The lockguard that installed this hook, run when none is on PATH.",
+		"lockguard_fallback="+shQuote(fallback),
 		"")
 	stdin := readsStdin(typ)
 	if stdin {
@@ -81,9 +86,15 @@ func Script(typ, binary string) string {
 		`*/*) [ -f "$lockguard" ] && [ -x "$lockguard" ] || lockguard= ;;`,
 		`*) lockguard=$(command -v "$lockguard") || lockguard= ;;`,
 		"esac",
+		`if [ -z "$lockguard" ] && [ -z "$lockguard_bin" ] && [ -n "$lockguard_fallback" ] &&`,
+		`	[ -f "$lockguard_fallback" ] && [ -x "$lockguard_fallback" ]; then`,
+		`	lockguard=$lockguard_fallback`,
+		"fi",
 		`if [ -z "$lockguard" ]; then`,
 		`	if [ -n "$lockguard_bin" ]; then`,
 		`		printf '%s\n' "lockguard: $lockguard_bin was not found" >&2`,
+		`	elif [ -n "$lockguard_fallback" ]; then`,
+		`		printf '%s\n' "lockguard: no lockguard on PATH, and $lockguard_fallback (which installed this hook) is gone" >&2`,
 		"	fi",
 		"	printf '%s\\n' "+shQuote(notInstalled)+" >&2",
 		"	exit 1",

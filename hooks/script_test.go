@@ -11,22 +11,24 @@ func TestScriptSyntax(t *testing.T) {
 	for _, sh := range shells(t) {
 		for _, typ := range []string{"pre-commit", "pre-push"} {
 			for _, bin := range []string{"", "/opt/lock guard/it's/lockguard", "lockguard-dev"} {
-				s := Script(typ, bin)
-				cmd := exec.Command(sh, "-n")
-				cmd.Stdin = strings.NewReader(s)
-				if out, err := cmd.CombinedOutput(); err != nil {
-					t.Errorf("%s -n on Script(%q, %q): %v\n%s\n%s", sh, typ, bin, err, out, s)
-				}
-				if !strings.HasPrefix(s, "#!/bin/sh\n") || !IsLockguardScript([]byte(s)) {
-					t.Errorf("Script(%q, %q) lacks the shebang or the marker", typ, bin)
-				}
-				if !strings.Contains(s, "hook run \"$hook_type\" \"$@\"") || !strings.Contains(s, "hook_type='"+typ+"'") {
-					t.Errorf("Script(%q, %q) does not run `lockguard hook run %s`", typ, bin, typ)
+				for _, fb := range []string{"", "/home/u/Down loads/it's/lockguard"} {
+					s := Script(typ, bin, fb)
+					cmd := exec.Command(sh, "-n")
+					cmd.Stdin = strings.NewReader(s)
+					if out, err := cmd.CombinedOutput(); err != nil {
+						t.Errorf("%s -n on Script(%q, %q, %q): %v\n%s\n%s", sh, typ, bin, fb, err, out, s)
+					}
+					if !strings.HasPrefix(s, "#!/bin/sh\n") || !IsLockguardScript([]byte(s)) {
+						t.Errorf("Script(%q, %q, %q) lacks the shebang or the marker", typ, bin, fb)
+					}
+					if !strings.Contains(s, "hook run \"$hook_type\" \"$@\"") || !strings.Contains(s, "hook_type='"+typ+"'") {
+						t.Errorf("Script(%q, %q, %q) does not run `lockguard hook run %s`", typ, bin, fb, typ)
+					}
 				}
 			}
 		}
 	}
-	if Script("", "") != Script("pre-commit", "") {
+	if Script("", "", "") != Script("pre-commit", "", "") {
 		t.Error(`Script("") is not the pre-commit script`)
 	}
 }

@@ -185,6 +185,7 @@ func (e *env) runCheck(rf *runFlags, of *outputFlags, args []string) error {
 	if err != nil {
 		return err
 	}
+	e.lastCheck = a
 	if of.writeBaseline != "" {
 		return e.writeBaseline(of.writeBaseline, a.all, a.snap)
 	}

@@ -52,6 +52,9 @@ type env struct {
 	getenv         func(string) string
 	ctx            context.Context
 
+	// lastCheck is the analysis runCheck reported last (for the hook's hint).
+	lastCheck *analysis
+
 	// global flags
 	dir        string
 	configFile string
