@@ -100,7 +100,7 @@ func (e *env) runFix(rf *runFlags, ff *fixFlags, args []string) error {
 	var changed []string
 	var failed []fixers.Failure
 	var skipped []fixers.Skipped
-	applied := 0
+	var applied []diag.Diagnostic
 	for round := 1; ; round++ {
 		res, err := fixers.Apply(e.ctx, a.repo, a.result.Diagnostics, opts)
 		if err != nil {
@@ -112,7 +112,7 @@ func (e *env) runFix(rf *runFlags, ff *fixFlags, args []string) error {
 		skipped = append(skipped, res.Skipped...)
 		changed = append(changed, res.Changed...)
 		failed = append(failed, res.Failed...)
-		applied += len(res.Applied)
+		applied = append(applied, res.Applied...)
 		if res.Interrupted || e.ctx.Err() != nil {
 			return e.fixInterrupted(changed)
 		}
@@ -137,8 +137,12 @@ func (e *env) runFix(rf *runFlags, ff *fixFlags, args []string) error {
 		fmt.Fprintf(e.stdout, "skipped %s at %s:%d: %s\n", report.Sanitize(s.Diag.Rule), report.Sanitize(s.Diag.Path), s.Diag.Line, report.Sanitize(s.Reason))
 	}
 	if dry {
-		if applied > 0 {
-			fmt.Fprintf(e.stdout, "would fix %d finding%s (dry run: nothing changed)\n", applied, plural(applied))
+		if len(applied) > 0 {
+			// The findings whose fixes were planned (what check counted
+			// as fixable in this mode), then those the planned edits
+			// revealed and later rounds planned too.
+			out := fixOutcome(first.result.Diagnostics, nil, applied, ff.unsafe || ff.diff, true) // --diff shows the unsafe edits too
+			fmt.Fprintf(e.stdout, "would fix %d finding%s%s (dry run: nothing changed)\n", out.fixed, plural(out.fixed), out.revealedNote())
 		}
 		// Nothing changed: the findings are all still there.
 		if failing(first.result.Diagnostics, first.failOn) {
@@ -153,9 +157,12 @@ func (e *env) runFix(rf *runFlags, ff *fixFlags, args []string) error {
 	}
 	// a is the last check: what is left is what the exit code is about.
 	after := a
-	fixed := countGone(first.result.Diagnostics, after.result.Diagnostics)
-	if fixed > 0 {
-		fmt.Fprintf(e.stdout, "fixed %d finding%s\n", fixed, plural(fixed))
+	if out := fixOutcome(first.result.Diagnostics, after.result.Diagnostics, applied, ff.unsafe, false); out.fixed+out.alsoGone+out.revealed > 0 {
+		fmt.Fprintf(e.stdout, "fixed %d finding%s", out.fixed, plural(out.fixed))
+		if out.alsoGone > 0 {
+			fmt.Fprintf(e.stdout, " (%d more went away with them)", out.alsoGone)
+		}
+		fmt.Fprintf(e.stdout, "%s\n", out.revealedNote())
 	}
 	left := after.result.Diagnostics
 	if len(left) > 0 {
@@ -199,24 +206,81 @@ func (e *env) fixInterrupted(changed []string) error {
 // maxFixRounds bounds fix's apply-and-check-again loop.
 const maxFixRounds = 10
 
-// countGone counts the findings of before that are not in after (by rule,
-// file and message: a fix may move lines). New findings that a fix reveals
-// (a created lock can make a Dockerfile rule fire) don't reduce the count.
-func countGone(before, after []diag.Diagnostic) int {
-	left := map[string]int{}
-	for _, d := range after {
-		left[d.Rule+"\x00"+d.Path+"\x00"+d.Message]++
+// outcome counts what a fix did, so that "fixed N" is the N of check's
+// "N fixable with `lockguard fix`" (or, with --unsafe-fixes, of both of its
+// counts) when every fix works.
+type outcome struct {
+	// fixed: findings of the first check that had a fix this mode applies
+	// (safe, or unsafe with --unsafe-fixes) and are gone (planned, in a
+	// dry run).
+	fixed int
+	// alsoGone: findings of the first check without such a fix that went
+	// away with the others (a generated lock answers several rules).
+	alsoGone int
+	// revealed: findings that the fixes revealed (a created lock can make
+	// a Dockerfile rule fire) and that later rounds fixed too.
+	revealed int
+}
+
+func (o outcome) revealedNote() string {
+	if o.revealed == 0 {
+		return ""
 	}
-	n := 0
+	return fmt.Sprintf(", and %d that the fixes revealed", o.revealed)
+}
+
+// fixOutcome compares the first check (before) with the last (after; in a
+// dry run, applied, the findings whose fixes were planned, decides
+// instead). Findings are matched by rule, file and message (a fix may move
+// lines), or else by rule and position (a fix may change the message: once
+// LG401 rewrites `nix build` into `nix develop`, LG402's finding there
+// names the new command).
+func fixOutcome(before, after, applied []diag.Diagnostic, unsafe, dry bool) outcome {
+	key := func(d diag.Diagnostic) string { return d.Rule + "\x00" + d.Path + "\x00" + d.Message }
+	pos := func(d diag.Diagnostic) string { return fmt.Sprintf("%s\x00%s\x00%d:%d", d.Rule, d.Path, d.Line, d.Column) }
+	count := func(ds []diag.Diagnostic, f func(diag.Diagnostic) string) map[string]int {
+		m := map[string]int{}
+		for _, d := range ds {
+			m[f(d)]++
+		}
+		return m
+	}
+	left, done, donePos := count(after, key), count(applied, key), count(applied, pos)
+	var o outcome
 	for _, d := range before {
-		k := d.Rule + "\x00" + d.Path + "\x00" + d.Message
-		if left[k] > 0 {
-			left[k]--
+		k := key(d)
+		var gone bool
+		switch {
+		case !dry:
+			gone = left[k] == 0
+			if !gone {
+				left[k]--
+			}
+		case done[k] > 0:
+			gone = true
+			done[k]--
+		default:
+			gone = donePos[pos(d)] > 0
+		}
+		if !gone {
 			continue
 		}
-		n++
+		if d.Fix != nil && len(d.Fix.Actions) > 0 && (unsafe || d.Fix.Applicability != diag.Unsafe) {
+			o.fixed++
+		} else if !dry {
+			o.alsoGone++
+		}
 	}
-	return n
+	firstKey, firstPos, afterKey := count(before, key), count(before, pos), count(after, key)
+	seen := map[string]bool{}
+	for _, d := range applied {
+		k := key(d)
+		if firstKey[k] == 0 && firstPos[pos(d)] == 0 && afterKey[k] == 0 && !seen[k] {
+			seen[k] = true
+			o.revealed++
+		}
+	}
+	return o
 }
 
 func plural(n int) string {
