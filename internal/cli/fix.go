@@ -237,7 +237,9 @@ func (o outcome) revealedNote() string {
 // names the new command).
 func fixOutcome(before, after, applied []diag.Diagnostic, unsafe, dry bool) outcome {
 	key := func(d diag.Diagnostic) string { return d.Rule + "\x00" + d.Path + "\x00" + d.Message }
-	pos := func(d diag.Diagnostic) string { return fmt.Sprintf("%s\x00%s\x00%d:%d", d.Rule, d.Path, d.Line, d.Column) }
+	pos := func(d diag.Diagnostic) string {
+		return fmt.Sprintf("%s\x00%s\x00%d:%d", d.Rule, d.Path, d.Line, d.Column)
+	}
 	count := func(ds []diag.Diagnostic, f func(diag.Diagnostic) string) map[string]int {
 		m := map[string]int{}
 		for _, d := range ds {
