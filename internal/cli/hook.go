@@ -180,7 +180,7 @@ func blockedHint(typ, action, what string, fx hookFixState, ds []diag.Diagnostic
 	fmt.Fprintf(&b, "\nlockguard: %s blocked by the findings above (in %s).\n", action, what)
 	if fx.allowed && len(fx.staged) > 0 {
 		fmt.Fprintf(&b, "  The hook's fix staged %s before blocking; it stays staged\n  (`git restore --staged -- %s` takes it out again).\n",
-			showPaths(fx.staged), showPaths(fx.staged))
+			showPaths(fx.staged), shellWords(fx.staged))
 	}
 	b.WriteString("  To unblock:\n")
 	if safe > 0 {
@@ -341,4 +341,13 @@ func (e *env) stagePartialCommitIndex(r *repo.Repo, paths []string) error {
 		return fmt.Errorf("staging %s into the index of the partial commit: %w", strings.Join(paths, " "), err)
 	}
 	return nil
+}
+
+// shellWords quotes paths as shell words, for a command to copy.
+func shellWords(paths []string) string {
+	out := make([]string, len(paths))
+	for i, p := range paths {
+		out[i] = report.ShellQuote(p)
+	}
+	return strings.Join(out, " ")
 }
