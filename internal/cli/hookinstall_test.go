@@ -90,6 +90,8 @@ func TestHookInstallFromDownloadFolder(t *testing.T) {
 	// A package without a lock: lockguard (the downloaded one) blocks the commit.
 	r.Write("backend/Cargo.toml", "[package]\nname = \"backend\"\nversion = \"0.1.0\"\nedition = \"2021\"\n")
 	r.Write("backend/src/main.rs", "fn main() {}\n")
+	// A script builds it, so its missing lock breaks that build.
+	r.Write("backend/build.sh", "#!/bin/sh\ncargo build --locked --manifest-path backend/Cargo.toml\n")
 	r.Git("add", "-A")
 	out, err = runIn(t, r.Dir, env, "git", "commit", "-m", "backend")
 	if err == nil {
