@@ -209,9 +209,7 @@ func (c *checker) wsOf(m *Manifest) *Manifest {
 	if c.members[m.Dir] && c.root.Manifest.Workspace != nil {
 		return c.root.Manifest
 	}
-	if c.g == nil {
-		c.g = graphFromDirs(c.byDir)
-	}
+	c.graph()
 	if m.Workspace != nil {
 		return m
 	}
@@ -220,6 +218,14 @@ func (c *checker) wsOf(m *Manifest) *Manifest {
 		return w
 	}
 	return nil
+}
+
+// graph is the workspace graph of byDir, built on first use.
+func (c *checker) graph() *graph {
+	if c.g == nil {
+		c.g = graphFromDirs(c.byDir)
+	}
+	return c.g
 }
 
 // version is the effective version of a package: inherited, written, or

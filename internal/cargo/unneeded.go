@@ -234,7 +234,7 @@ func (c *checker) pathDepNames() map[string]bool {
 	if m := c.root.Manifest; m.Package != nil {
 		names[m.Package.Name] = true
 	}
-	for dir := range Covered([]Root{c.root}, c.byDir, nil) {
+	for dir := range covered([]Root{c.root}, c.byDir, nil, c.graph()) {
 		if m := c.byDir[dir]; m != nil && m.Package != nil {
 			names[m.Package.Name] = true
 		}

@@ -479,11 +479,16 @@ func classMatch(p []rune, i int, c rune) (matched bool, next int, valid bool) {
 // and every path target of its [patch] and [replace] tables. Such a package
 // is not a Cargo root of its own in practice: it is built through that lock.
 func Covered(roots []Root, byDir map[string]*Manifest, locked func(Root) bool) map[string]bool {
+	return covered(roots, byDir, locked, nil)
+}
+
+// covered is Covered with the workspace graph of byDir when the caller has
+// it already (nil: built when needed).
+func covered(roots []Root, byDir map[string]*Manifest, locked func(Root) bool, g *graph) map[string]bool {
 	if locked == nil {
 		locked = func(Root) bool { return true }
 	}
 	out := map[string]bool{}
-	var g *graph
 	wsOf := func(m *Manifest, r Root) *Manifest {
 		if r.Manifest.Workspace != nil {
 			for _, mm := range r.Members {
