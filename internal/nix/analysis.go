@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // Flake analysis: the references a flake's evaluation makes to files of the
@@ -65,6 +68,7 @@ type analyzer struct {
 	dead          int             // > 0 inside a branch Nix never takes
 	inTemplates   int             // > 0 inside a templates attribute
 	curSource     *SourceArgs     // the argument set of the source being visited
+	free          map[string]bool // prefetched answers of skippable, by path
 	declared      map[string]bool // input names written in inputs
 }
 
@@ -245,20 +249,70 @@ func (a *analyzer) load(p string) *fileCtx {
 }
 
 // peek is load for a file that is followed as an import: a file free of
-// references is read but not parsed (rust-overlay imports hundreds of
-// pure-data manifests).
+// references is not kept parsed (rust-overlay imports hundreds of
+// pure-data manifests). A literal data file (dataOnly) is scanned, not
+// parsed; other reference-free code is parsed for its syntax errors (LG901)
+// and its tree dropped.
 func (a *analyzer) peek(p string) *fileCtx {
 	p = a.canonical(p)
 	if fc, ok := a.files[p]; ok {
 		return fc
 	}
-	data, err := a.r.ReadFile(p)
-	if err == nil && referenceFree(data) {
+	free, known := a.free[p]
+	if !known {
+		free = a.skippable(p)
+	}
+	if free {
 		fc := &fileCtx{path: p, dir: dirOfPath(p), skipped: true}
 		a.files[p] = fc
 		return fc
 	}
-	return a.load(p)
+	return a.load(p) // load reports a syntax error
+}
+
+// skippable: p is free of references and parses.
+func (a *analyzer) skippable(p string) bool {
+	data, err := a.r.ReadFile(p)
+	return err == nil && (dataOnly(data) || referenceFree(data) && parses(p, data))
+}
+
+// prefetch decides skippable for the files of paths in parallel (a file
+// importing hundreds of manifests), so that peek finds the answers in
+// a.free. The Reader is safe for concurrent use; nothing else is touched.
+func (a *analyzer) prefetch(paths []string) {
+	if len(paths) < 16 {
+		return
+	}
+	res := make([]bool, len(paths))
+	workers := min(runtime.GOMAXPROCS(0), 8)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(paths) {
+					return
+				}
+				res[i] = a.skippable(paths[i])
+			}
+		}()
+	}
+	wg.Wait()
+	if a.free == nil {
+		a.free = map[string]bool{}
+	}
+	for i, p := range paths {
+		a.free[p] = res[i]
+	}
+}
+
+// parses reports whether data parses; the tree is dropped.
+func parses(p string, data []byte) bool {
+	_, err := Parse(p, data)
+	return err == nil
 }
 
 // canonical is the repo-relative path p with the repository's symbolic
@@ -300,15 +354,25 @@ func (a *analyzer) loadPath(p *pathV) *fileCtx {
 func (a *analyzer) followImports(fc *fileCtx) {
 	refs := append([]*refEntry(nil), fc.refs...)
 	sort.SliceStable(refs, func(i, j int) bool { return refs[i].node.Bounds().Start < refs[j].node.Bounds().Start })
+	var targets, unseen []string
 	for _, e := range refs {
-		if e.kind != RefImport || e.pv.kind != pRepo || e.pv.dynamic {
+		t := ""
+		if e.kind == RefImport && e.pv.kind == pRepo && !e.pv.dynamic {
+			if rel, ok := relOf(e.pv.abs); ok {
+				t = a.importTarget(rel)
+				if _, seen := a.files[t]; !seen {
+					unseen = append(unseen, t)
+				}
+			}
+		}
+		targets = append(targets, t)
+	}
+	a.prefetch(unseen)
+	for i := range refs {
+		if targets[i] == "" {
 			continue
 		}
-		rel, ok := relOf(e.pv.abs)
-		if !ok {
-			continue
-		}
-		t := a.peek(a.importTarget(rel))
+		t := a.peek(targets[i])
 		if t.followed || (t.file == nil && !t.skipped) {
 			continue
 		}
