@@ -18,6 +18,9 @@ type ctx struct {
 	filtered bool
 	// call is the name of the function an attribute set here is passed to.
 	call string
+	// via, when the function is the flake's own, is the call in its body
+	// that receives the set's src (innerSource).
+	via *lambdaV
 }
 
 var (
@@ -425,8 +428,13 @@ func (a *analyzer) visitCall(n *Call, en *env, c ctx) {
 		if i < len(ctxs) {
 			ac = ctxs[i]
 		}
-		if _, ok := Unparen(x).(*AttrSet); ok && name != "" {
-			ac.call = name
+		if _, ok := Unparen(x).(*AttrSet); ok {
+			if name != "" {
+				ac.call = name
+			}
+			if i == len(args)-1 {
+				ac.via = a.calledLambda(n, name, args, en)
+			}
 		}
 		a.visit(x, en, ac)
 	}
@@ -494,17 +502,28 @@ func (a *analyzer) visitAttrSet(n *AttrSet, en *env, c ctx) {
 func (a *analyzer) sourceArgs(n *AttrSet, en *env, c ctx) *SourceArgs {
 	var sa *SourceArgs
 	for _, b := range n.Bindings {
-		b, ok := b.(*Binding)
-		if !ok || len(b.Path) != 1 || b.Path[0].Dynamic {
-			continue
-		}
-		switch nm := b.Path[0].Name; {
-		case nm == "src" || nm == "root" || (nm == "path" && c.attrs != nil):
-			sa = &SourceArgs{Func: c.call}
+		switch b := b.(type) {
+		case *Binding:
+			if len(b.Path) != 1 || b.Path[0].Dynamic {
+				continue
+			}
+			switch nm := b.Path[0].Name; {
+			case nm == "src" || nm == "root" || (nm == "path" && c.attrs != nil):
+				sa = &SourceArgs{Func: c.call}
+			}
+		case *Inherit:
+			for _, nm := range b.Names {
+				if !nm.Dynamic && (nm.Name == "src" || nm.Name == "root") {
+					sa = &SourceArgs{Func: c.call}
+				}
+			}
 		}
 	}
 	if sa == nil {
 		return nil
+	}
+	if c.via != nil {
+		defer mergeInner(sa, a.innerSource(c.via))
 	}
 	for _, b := range n.Bindings {
 		switch b := b.(type) {
@@ -604,7 +623,14 @@ func (a *analyzer) visitBinds(bs []Bind, valEnv, inhEnv *env, over map[string]ct
 					v = a.lookup(inhEnv, nm.Name)
 				}
 				if pv, ok := v.(*pathV); ok {
-					a.use(nm, valEnv, pv, c)
+					if sa != nil && (nm.Name == "src" || nm.Name == "root") {
+						old := a.curSource
+						a.curSource = sa
+						a.use(nm, valEnv, pv, c)
+						a.curSource = old
+					} else {
+						a.use(nm, valEnv, pv, c)
+					}
 				}
 			}
 		}
