@@ -3,6 +3,7 @@ package checks
 import (
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/lockguard/lockguard/internal/cargo"
 	"github.com/lockguard/lockguard/internal/diag"
+	"github.com/lockguard/lockguard/internal/nar"
 	"github.com/lockguard/lockguard/internal/nix"
 	"github.com/lockguard/lockguard/internal/repo"
 )
@@ -171,11 +173,21 @@ their CI runs lock them on the fly), or when the repository's ignore rules
 exclude flake.lock on purpose and nothing needs it. When something needs an
 ignored lock, the message names the consumer and the ignore rule.
 
-Relative path: inputs: the lock pins their narHash. Nix 2.8 keeps
-evaluating the copy it has in the store when the directory changes, and on
-a fresh store it cannot fetch a relative path input from the lock at all
-("cannot fetch input 'path:./sub?…' because it uses a relative path");
-lockguard checks only that such inputs are in the lock.
+Relative path: inputs (inputs.sub.url = "path:./sub"): the lock pins the
+narHash of the input's directory as the flake's source holds it (its
+tracked files; an untracked file changes nothing). lockguard computes that
+hash (the SHA-256 of the NAR of the tracked files under the directory, as
+` + "`nix hash path`" + ` gives it for a copy of them) and reports a lock whose
+narHash differs: a change under the directory was not relocked. What Nix
+2.8 does with such a lock: while its store holds the pinned copy it keeps
+evaluating that copy and silently ignores the change (plain nix flake lock
+does not relock it either); on a fresh store it cannot fetch a relative
+path input from any lock ("cannot fetch input 'path:./sub?…' because it
+uses a relative path"), stale or not, which lockguard does not report
+(newer Nix resolves relative path inputs inside the parent flake's source).
+The hash is not judged (nothing is reported) when the directory holds a
+submodule, an intent-to-add file, a file marked export-ignore, more than
+10,000 files or more than 64 MiB.
 
 Bad:
 
@@ -187,7 +199,8 @@ Good:
     $ nix flake lock && git add flake.lock
 
 Fix (safe): run ` + "`nix flake lock`" + ` in the flake's directory (needs nix and, for
-remote inputs, the network) and stage flake.lock.`,
+remote inputs, the network; with --update-input NAME for each stale path
+input) and stage flake.lock.`,
 	},
 	Check: checkFlakeLockUncommitted,
 }
@@ -224,6 +237,13 @@ A workspace member used as the source of a known Rust builder
 (buildRustPackage, crane, naersk) has the workspace's lock outside the
 source: the build finds no Cargo.lock and fails. That is reported too.
 
+A source passed to a function of the flake's own files (mkPackage { src =
+./backend; }, with mkPackage = { src, … }: rustPlatform.buildRustPackage
+{ inherit src; … }; also through import ./f.nix and callPackage ./f.nix)
+is judged by the call in the function's body that receives it: its
+builder, its lock arguments, its buildAndTestSubdir (one level of
+functions).
+
 An intent-to-add lock is a warning: local Nix sees it, a CI clone does not.
 
 Bad:
@@ -250,12 +270,19 @@ var FlakeUncommitted = &Rule{
 		Doc: `A flake.nix, or a .nix file it imports (import ./x.nix, callPackage,
 imports = [ … ]), is untracked or ignored, so Nix cannot see it:
 
-    error: source tree referenced by 'git+file:///…' does not contain a '/flake.nix' file
+    error: getting status of '/nix/store/…-source/flake.nix': No such file or directory
     error: path '/nix/store/…-source/nix/backend.nix' does not exist
 
-Only intent-to-add (git add -N) is a warning: local Nix sees the file, but
-git commit does not commit it. lockguard looks for untracked flake.nix files
-at the repository root and next to tracked Cargo.toml files.
+(Nix 2.8; newer Nix says "source tree referenced by 'git+file:///…' does
+not contain a '/flake.nix' file" for the first.) Only intent-to-add (git
+add -N) is a warning: local Nix sees the file, but git commit does not
+commit it. lockguard looks for untracked flake.nix files at the repository
+root, next to tracked Cargo.toml files, and in tracked directories that
+something names as a flake: an input (inputs.sub.url = "path:./sub"), or a
+script, CI job or Makefile line (nix build ./sub#x, --flake ./sub, cd sub
+&& nix …). An untracked flake.nix in a directory nothing names is not
+looked for. A flake.nix that an input needs is reported here, not as
+LG201.
 
 Bad:
 
@@ -374,7 +401,7 @@ func (s *Snapshot) classifyRef(f *nix.Flake, r nix.Ref) refInfo {
 		}
 	}
 	if info.problem == refUntracked || info.problem == refIgnored {
-		if fi, err := s.Repo.Lstat(r.Path); err == nil && fi.IsDir() {
+		if fi, err := s.lstat(r.Path); err == nil && fi.IsDir() {
 			info.dir = true
 		}
 	}
@@ -452,6 +479,23 @@ func (s *Snapshot) loadExportIgnore() []exportRule {
 	return rules
 }
 
+type lstatResult struct {
+	fi  fs.FileInfo
+	err error
+}
+
+// lstat is Repo.Lstat, once per path: every rule classifies every
+// reference, through each directory of its path (rust-overlay: 800 refs).
+func (s *Snapshot) lstat(p string) (fs.FileInfo, error) {
+	if v, ok := s.lstats.Load(p); ok {
+		r := v.(lstatResult)
+		return r.fi, r.err
+	}
+	fi, err := s.Repo.Lstat(p)
+	s.lstats.Store(p, lstatResult{fi, err})
+	return fi, err
+}
+
 // resolveSymlinks resolves the tracked symbolic links in the repo-relative
 // path p (any component) that stay inside the repository; ok is false when
 // a link is untracked, leaves the repository, or the chain is too long.
@@ -461,7 +505,7 @@ func (s *Snapshot) resolveSymlinks(p string) (string, bool) {
 		changed := false
 		for i := range parts {
 			prefix := strings.Join(parts[:i+1], "/")
-			fi, err := s.Repo.Lstat(prefix)
+			fi, err := s.lstat(prefix)
 			if err != nil {
 				return strings.Join(parts, "/"), true // the rest does not exist
 			}
@@ -598,8 +642,8 @@ func checkFlakePathUncommitted(p *Pass) {
 				Help:    "set inputs.self.submodules = true in flake.nix, or move the file out of the submodule",
 			}
 		case refUntracked, refIgnored, refIntentToAdd:
-			if r.Kind == nix.RefImport {
-				return // LG205
+			if r.Kind == nix.RefImport || r.Kind == nix.RefInput && path.Base(r.Path) == "flake.nix" {
+				return // LG205: an imported file, the flake.nix of an input
 			}
 			d = uncommittedDiag(s, r.Path, what)
 			if d == nil {
@@ -720,12 +764,27 @@ func (s *Snapshot) flakeLockConsumer(f *nix.Flake, lock string) string {
 	return ""
 }
 
-func lockFix(f *nix.Flake, lock string) *diag.Fix {
+// lockCommand is the nix flake lock command line shown to the user.
+func lockCommand(update []string) string {
+	c := "nix flake lock"
+	for _, in := range update {
+		c += " --update-input " + in
+	}
+	return c
+}
+
+// lockFix runs nix flake lock, relocking the inputs named in update
+// (--update-input, which Nix 2.8 and later accept).
+func lockFix(f *nix.Flake, lock string, update ...string) *diag.Fix {
+	cmd := []string{"nix", "--extra-experimental-features", "nix-command flakes", "flake", "lock"}
+	for _, in := range update {
+		cmd = append(cmd, "--update-input", in)
+	}
 	return &diag.Fix{
 		Applicability: diag.Safe,
-		Description:   fmt.Sprintf("run `nix flake lock` in %s and stage %s", display(f.Dir), lock),
+		Description:   fmt.Sprintf("run `%s` in %s and stage %s", lockCommand(update), display(f.Dir), lock),
 		Actions: []diag.Action{
-			{Kind: diag.ActionRun, Command: []string{"nix", "--extra-experimental-features", "nix-command flakes", "flake", "lock"}, Dir: f.Dir, Outputs: []string{lock}, Inputs: []string{f.Path}},
+			{Kind: diag.ActionRun, Command: cmd, Dir: f.Dir, Outputs: []string{lock}, Inputs: []string{f.Path}},
 			{Kind: diag.ActionStage, Paths: []string{lock}},
 		},
 	}
@@ -809,7 +868,8 @@ type flakeLockFile struct {
 // staleFlakeLock reports a committed flake.lock that lacks an input
 // flake.nix declares (or takes implicitly from the outputs function's
 // arguments): Nix must change the lock, which --no-update-lock-file
-// forbids.
+// forbids. It also reports relative path: inputs whose tracked files no
+// longer have the narHash the lock pins.
 func staleFlakeLock(s *Snapshot, f *nix.Flake, lock string) *diag.Diagnostic {
 	if s.flakeRole(f).template != "" {
 		return nil
@@ -832,14 +892,93 @@ func staleFlakeLock(s *Snapshot, f *nix.Flake, lock string) *diag.Diagnostic {
 			missing = append(missing, in)
 		}
 	}
-	if len(missing) == 0 {
+	var changed, notes []string
+	paths, _ := nix.RelativePathInputs(data)
+	for _, in := range paths {
+		dir, ok := in.Dir(f.Dir)
+		if !ok || in.NarHash == "" {
+			continue
+		}
+		if h, ok := s.trackedNarHash(dir); ok && h != in.NarHash {
+			changed = append(changed, in.Input)
+			notes = append(notes, fmt.Sprintf("'%s' (%s): the lock pins narHash %s, the tracked files of %s hash to %s", in.Input, in.Path, in.NarHash, display(dir), h))
+		}
+	}
+	var d *diag.Diagnostic
+	switch {
+	case len(missing) > 0:
+		d = &diag.Diagnostic{
+			Message: fmt.Sprintf("%s lacks the input %s that %s declares: the lock is out of date, so `nix build --no-update-lock-file` (and every CI job that forbids lock changes) fails with \"requires lock file changes but they're not allowed\", and other nix commands rewrite %s", lock, quoteList(missing), f.Path, lock),
+		}
+		if len(changed) > 0 {
+			d.Message += fmt.Sprintf("; it also pins an old copy of the path input %s", strings.Join(notes, "; "))
+		}
+	case len(changed) > 0:
+		d = &diag.Diagnostic{
+			Message: fmt.Sprintf("%s pins an old copy of the relative path input %s: a change under the input's directory was not relocked, so Nix 2.8 keeps evaluating the copy the lock pins while its store has it, and silently ignores the change", lock, strings.Join(notes, "; ")),
+		}
+	default:
 		return nil
 	}
-	return &diag.Diagnostic{
-		Message: fmt.Sprintf("%s lacks the input %s that %s declares: the lock is out of date, so `nix build --no-update-lock-file` (and every CI job that forbids lock changes) fails with \"requires lock file changes but they're not allowed\", and other nix commands rewrite %s", lock, quoteList(missing), f.Path, lock),
-		Help:    fmt.Sprintf("run `nix flake lock` in %s and commit %s", display(f.Dir), lock),
-		Fix:     lockFix(f, lock),
+	d.Fix = lockFix(f, lock, changed...)
+	d.Help = fmt.Sprintf("run `%s` in %s and commit %s", lockCommand(changed), display(f.Dir), lock)
+	return d
+}
+
+// maxNarBytes and maxNarFiles bound what trackedNarHash reads.
+const (
+	maxNarBytes = 64 << 20
+	maxNarFiles = 10000
+)
+
+// trackedNarHash is the NAR hash (SRI) of the tracked files under dir, as
+// `nix hash path` gives it for a copy holding only them: what Nix 2.8 locks
+// for a relative path: input of a flake in a git repository (untracked files
+// are not in the flake's source). ok is false when lockguard cannot know:
+// a symbolic link on the directory's path, a submodule or an export-ignore
+// rule under dir, an intent-to-add or deleted file, more than maxNarFiles files or maxNarBytes bytes.
+func (s *Snapshot) trackedNarHash(dir string) (string, bool) {
+	under := s.Repo.TrackedUnder(dir)
+	if len(under) == 0 || len(under) > maxNarFiles {
+		return "", false
 	}
+	// Read nothing through a symbolic link (one on the way could lead out
+	// of the repository): the directory's own path must be plain.
+	parts := strings.Split(dir, "/")
+	for i := range parts {
+		if dir == "" {
+			break
+		}
+		if fi, err := s.lstat(strings.Join(parts[:i+1], "/")); err != nil || !fi.IsDir() {
+			return "", false
+		}
+	}
+	var total int64
+	for _, e := range under {
+		if e.Submodule || e.IntentToAdd || s.exportIgnored(e.Path) != "" {
+			return "", false
+		}
+		fi, err := s.lstat(e.Path)
+		if err != nil {
+			return "", false
+		}
+		if total += fi.Size(); total > maxNarBytes {
+			return "", false
+		}
+	}
+	keep := func(rel, _ string, mode fs.FileMode) bool {
+		p := join(dir, rel)
+		if mode.IsDir() {
+			return len(s.Repo.TrackedUnder(p)) > 0
+		}
+		_, tracked := s.Repo.Entry(p)
+		return tracked
+	}
+	h, err := nar.SRI(filepath.Join(s.Repo.Root(), filepath.FromSlash(dir)), keep)
+	if err != nil {
+		return "", false
+	}
+	return h, true
 }
 
 // quoteList renders names as 'a', 'b' and 'c'.
@@ -981,7 +1120,7 @@ func checkFlakeUncommitted(p *Pass) {
 		if st.State == repo.StateIntentToAdd {
 			d.Severity = diag.Warning
 		} else {
-			d.Message += "; nix fails with \"source tree referenced by 'git+file://…' does not contain a '/flake.nix' file\""
+			d.Message += fmt.Sprintf("; nix fails with \"getting status of '/nix/store/…-source/%s': No such file or directory\" (Nix 2.8; newer Nix: \"does not contain a '/flake.nix' file\")", f.Path)
 		}
 		d.Path = f.Path
 		d.At(diag.Span{})

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -451,37 +452,34 @@ func TestFlakeUncommittedImport(t *testing.T) {
 }
 
 // TestFlakeDirectoryEntryFiles: a committed directory used as a flake input
-// needs its flake.nix tracked, and an imported directory its default.nix.
+// needs its flake.nix tracked, and an imported directory its default.nix;
+// both are LG205 (the input's flake.nix is found because the input names
+// it), never also LG201.
 func TestFlakeDirectoryEntryFiles(t *testing.T) {
 	r := baseRepo(t)
-	r.WriteFiles(map[string]string{"sub/README.md": "x\n", "pkgs/four.nix": "4\n"})
+	r.WriteFiles(map[string]string{
+		"flake.nix":     "{\n  inputs.sub.url = \"path:./sub\";\n  outputs = { self, sub }: { four = import ./pkgs; };\n}\n",
+		"sub/README.md": "x\n", "pkgs/four.nix": "4\n",
+	})
 	r.Commit("init")
 	r.WriteFiles(map[string]string{"sub/flake.nix": "{ outputs = { self }: { }; }\n", "pkgs/default.nix": "import ./four.nix\n"})
-	ds := runNix(t, r, []*nix.Flake{flakeWith(ref(nix.RefInput, "sub"), ref(nix.RefImport, "pkgs"))})
-	if len(ds) != 2 {
-		t.Fatalf("got %s", dump(ds))
-	}
+	ds := runNix(t, r, nil, "LG201", "LG205")
+	var got []string
 	for _, d := range ds {
 		p, _ := stagePaths(d)
-		switch d.Rule {
-		case "LG201":
-			if !slices.Equal(p, []string{"sub/flake.nix"}) {
-				t.Errorf("input: stage %v: %s", p, d.Message)
-			}
-		case "LG205":
-			if !slices.Equal(p, []string{"pkgs/default.nix"}) {
-				t.Errorf("import: stage %v: %s", p, d.Message)
-			}
-		default:
-			t.Errorf("unexpected %s", d.Rule)
-		}
+		got = append(got, fmt.Sprintf("%s %s %v", d.Rule, d.Path, p))
+	}
+	want := []string{"LG205 flake.nix [pkgs/default.nix]", "LG205 sub/flake.nix [sub/flake.nix]"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q%s", got, want, dump(ds))
 	}
 	r.Commit("all")
-	none(t, runNix(t, r, []*nix.Flake{flakeWith(ref(nix.RefInput, "sub"), ref(nix.RefImport, "pkgs"))}))
+	none(t, runNix(t, r, nil, "LG201", "LG205"))
 }
 
 // TestFlakeDiscovery uses the real loader: tracked flakes, and untracked
-// flake.nix files only at the root and next to tracked Cargo.toml files.
+// flake.nix files only at the root, next to tracked Cargo.toml files, and
+// in tracked directories something names as a flake (here a script).
 func TestFlakeDiscovery(t *testing.T) {
 	r := testenv.NewRepo(t)
 	r.WriteFiles(map[string]string{
@@ -489,6 +487,9 @@ func TestFlakeDiscovery(t *testing.T) {
 		"backend/src/main.rs": "fn main() {}\n",
 		"tracked/flake.nix":   "{ outputs = { self }: { }; }\n",
 		"ita/flake.nix":       "{ outputs = { self }: { }; }\n",
+		"used/README.md":      "x\n",
+		"unused/README.md":    "x\n",
+		"ci.sh":               "cd used && nix build .#x\nnix build ./unused/more#y\n",
 	})
 	r.Commit("init")
 	r.WriteFiles(map[string]string{
@@ -496,6 +497,8 @@ func TestFlakeDiscovery(t *testing.T) {
 		"flake.nix":           "{ outputs = { self }: { }; }\n",
 		"backend/flake.nix":   "{ outputs = { self }: { }; }\n",
 		"elsewhere/flake.nix": "{ outputs = { self }: { }; }\n",
+		"used/flake.nix":      "{ outputs = { self }: { }; }\n",
+		"unused/flake.nix":    "{ outputs = { self }: { }; }\n",
 	})
 	r.Git("rm", "-q", "--cached", "ita/flake.nix")
 	r.Git("add", "-N", "ita/flake.nix")
@@ -504,7 +507,7 @@ func TestFlakeDiscovery(t *testing.T) {
 	for _, d := range ds {
 		got = append(got, d.Path+" "+string(d.Severity))
 	}
-	want := []string{"backend/flake.nix error", "flake.nix error", "ita/flake.nix warning"}
+	want := []string{"backend/flake.nix error", "flake.nix error", "ita/flake.nix warning", "used/flake.nix error"}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %q, want %q%s", got, want, dump(ds))
 	}

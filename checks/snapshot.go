@@ -38,6 +38,8 @@ type Snapshot struct {
 
 	flakesOnce sync.Once
 	flakes     *FlakeModel
+
+	lstats sync.Map // path → lstatResult (flake references and their symlinks)
 }
 
 // ParseError is a file lockguard needs but cannot parse (LG901).

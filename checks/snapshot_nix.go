@@ -194,25 +194,75 @@ func (s *Snapshot) Flakes() *FlakeModel {
 		}
 		slices.Sort(paths)
 		paths = slices.Compact(paths)
-
-		flakes := make([]*nix.Flake, len(paths))
-		rd := flakeReader{s}
-		parallel(indices(len(paths)), func(i int) {
-			f, errs := nix.AnalyzeFlake(paths[i], rd)
-			for _, fe := range errs {
-				s.addNixFileError(fe)
+		flakes := s.analyzeFlakes(paths)
+		// An untracked flake.nix in a tracked directory that something
+		// refers to as a flake (an input path:./sub, nix build ./sub#x in
+		// a script) is a forgotten flake too.
+		var more []string
+		for _, c := range s.referredFlakes(flakes) {
+			if !slices.Contains(paths, c) {
+				more = append(more, c)
 			}
-			flakes[i] = f
-		})
+		}
+		flakes = append(flakes, s.analyzeFlakes(more)...)
 		model := &FlakeModel{}
 		for _, f := range flakes {
 			if f != nil {
 				model.Flakes = append(model.Flakes, f)
 			}
 		}
+		slices.SortFunc(model.Flakes, func(a, b *nix.Flake) int { return strings.Compare(a.Path, b.Path) })
 		s.flakes = model
 	})
 	return s.flakes
+}
+
+func (s *Snapshot) analyzeFlakes(paths []string) []*nix.Flake {
+	flakes := make([]*nix.Flake, len(paths))
+	rd := flakeReader{s}
+	parallel(indices(len(paths)), func(i int) {
+		f, errs := nix.AnalyzeFlake(paths[i], rd)
+		for _, fe := range errs {
+			s.addNixFileError(fe)
+		}
+		flakes[i] = f
+	})
+	return flakes
+}
+
+// referredFlakes are the untracked flake.nix files (regular files) in
+// tracked directories that a flake's input or a script names as a flake.
+func (s *Snapshot) referredFlakes(flakes []*nix.Flake) []string {
+	var dirs []string
+	for _, f := range flakes {
+		if f == nil {
+			continue
+		}
+		for _, r := range f.Refs {
+			if r.Kind == nix.RefInput && r.Needed() && !r.Dynamic && !r.Outside && !r.Absolute {
+				dirs = append(dirs, r.Path)
+			}
+		}
+	}
+	for _, sf := range s.nixScripts() {
+		for _, l := range sf.lines {
+			dirs = append(dirs, nix.FlakeDirsInCommand(l)...)
+		}
+	}
+	var out []string
+	for _, d := range dirs {
+		c := join(d, "flake.nix")
+		if strings.HasPrefix(c, "../") || slices.Contains(out, c) || len(s.Repo.TrackedUnder(d)) == 0 {
+			continue
+		}
+		if _, tracked := s.Repo.Entry(c); tracked {
+			continue
+		}
+		if fi, err := s.Repo.Lstat(c); err == nil && fi.Mode().IsRegular() {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // addNixFileError records a .nix file the analysis could not use. A file
