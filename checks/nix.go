@@ -185,9 +185,12 @@ does not relock it either); on a fresh store it cannot fetch a relative
 path input from any lock ("cannot fetch input 'path:./sub?…' because it
 uses a relative path"), stale or not, which lockguard does not report
 (newer Nix resolves relative path inputs inside the parent flake's source).
-The hash is not judged (nothing is reported) when the directory holds a
-submodule, an intent-to-add file, a file marked export-ignore, more than
-10,000 files or more than 64 MiB.
+The hash is not judged (nothing is reported) for a flake nothing in the
+repository uses (see the policy above), for an input directory that holds
+the flake itself (path:../.., whose hash covers the flake.lock that
+relocking rewrites), or when the directory holds a submodule, an
+intent-to-add file, a file marked export-ignore, more than 10,000 files or
+more than 64 MiB.
 
 Bad:
 
@@ -893,10 +896,15 @@ func staleFlakeLock(s *Snapshot, f *nix.Flake, lock string) *diag.Diagnostic {
 		}
 	}
 	var changed, notes []string
-	paths, _ := nix.RelativePathInputs(data)
+	var paths []nix.LockedPath
+	if s.flakeRole(f).consumer != "" {
+		paths, _ = nix.RelativePathInputs(data)
+	}
 	for _, in := range paths {
 		dir, ok := in.Dir(f.Dir)
-		if !ok || in.NarHash == "" {
+		if !ok || in.NarHash == "" || under(f.Dir, dir) {
+			// An input holding the flake itself (path:../..) holds its
+			// flake.lock too: relocking changes what it hashes.
 			continue
 		}
 		if h, ok := s.trackedNarHash(dir); ok && h != in.NarHash {
