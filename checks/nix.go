@@ -188,7 +188,8 @@ uses a relative path"), stale or not, which lockguard does not report
 The hash is not judged (nothing is reported) for a flake nothing in the
 repository uses (see the policy above), for an input directory that holds
 the flake itself (path:../.., whose hash covers the flake.lock that
-relocking rewrites), or when the directory holds a submodule, an
+relocking rewrites), or when the directory is reached through a symbolic
+link or holds a submodule, an
 intent-to-add file, a file marked export-ignore, more than 10,000 files or
 more than 64 MiB.
 
