@@ -150,7 +150,7 @@ func TestSecurityFixPrintsSafely(t *testing.T) {
 	testenv.Tool(t, "cargo")
 	bash := testenv.Tool(t, "bash")
 	const evil = "evil\x1b]0;pwned\a\u202e"
-	const dock = "dock\x1b[31m\u202e"
+	const dock = "dock\x1b[31m\xe2\x80\xae"
 	g := testenv.NewRepo(t)
 	manifest := func(name string) string {
 		return "[package]\nname = \"" + name + "\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"
@@ -200,8 +200,8 @@ func TestSecurityFixPrintsSafely(t *testing.T) {
 	out := fix()
 	for _, want := range []string{
 		"$ (cd -- -P && cargo generate-lockfile)\n",
-		`$ (cd $'evil\x1b]0;pwned\x07\u202e' && cargo generate-lockfile)` + "\n",
-		`$ git add -- -P/Cargo.lock $'evil\x1b]0;pwned\x07\u202e/Cargo.lock' $'dock\x1b[31m\u202e/Dockerfile'` + "\n",
+		`$ (cd $'evil\x1b]0;pwned\x07\xe2\x80\xae' && cargo generate-lockfile)` + "\n",
+		`$ git add -- -P/Cargo.lock $'evil\x1b]0;pwned\x07\xe2\x80\xae/Cargo.lock' $'dock\x1b[31m\xe2\x80\xae/Dockerfile'` + "\n",
 		`changed: -P/Cargo.lock dock\x1b[31m\u202e/Dockerfile evil\x1b]0;pwned\x07\u202e/Cargo.lock` + "\n",
 	} {
 		if !strings.Contains(out, want) {

@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -173,9 +174,9 @@ func TestSanitize(t *testing.T) {
 		"":             "''",
 		"a b":          "'a b'",
 		"it's":         `'it'\''s'`,
-		"x\n  ::error": `$'x\n  ::error'`,
+		"x\n  ::error": `$'x\x0a  ::error'`,
 		"\x1b[31m'\\":  `$'\x1b[31m\'\\'`,
-		"rtl\u202e":    `$'rtl\u202e'`,
+		"rtl\u202e":    `$'rtl\xe2\x80\xae'`,
 		"bad\xff":      `$'bad\xff'`,
 	} {
 		if got := ShellQuote(in); got != want {
@@ -543,5 +544,28 @@ func TestWriteError(t *testing.T) {
 	}
 	if err := WriteStatistics(failWriter{boom}, fixtureInput(t), Options{}); !errors.Is(err, boom) {
 		t.Errorf("WriteStatistics to a failing writer = %v", err)
+	}
+}
+
+// TestShellQuoteRoundTrip: bash reads every quoted word back as the same
+// bytes, in the C locale too (a clean CI machine has no LANG; $'\u202e'
+// is not read back there).
+func TestShellQuoteRoundTrip(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("bash is not installed")
+	}
+	for _, locale := range []string{"C", "C.UTF-8"} {
+		for _, in := range []string{"plain", "a b", "it's", "x\n  ::error", "\x1b]0;pwned\x07'\\", "rtl\u202e", "bad\xff\xfe", "\u0085nel", "é\u2028", "tab\there"} {
+			cmd := exec.Command(bash, "-c", "printf %s "+ShellQuote(in))
+			cmd.Env = []string{"PATH=/usr/bin:/bin", "LANG=" + locale, "LC_ALL=" + locale}
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("%s: bash -c %q: %v", locale, "printf %s "+ShellQuote(in), err)
+			}
+			if string(out) != in {
+				t.Errorf("%s: bash read %q back as %q", locale, ShellQuote(in), out)
+			}
+		}
 	}
 }

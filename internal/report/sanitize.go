@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -103,11 +104,29 @@ func ShellQuote(s string) string {
 	if Sanitize(s) == s {
 		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 	}
-	return "$'" + Sanitize(ansiCEscaper.Replace(s)) + "'"
+	// Inside $'…' every character Sanitize escapes is written byte by byte
+	// as \xHH: bash reads \uHHHH back only in a UTF-8 locale (under
+	// LANG=C, $'\u202e' stays those six characters), \xHH in any locale.
+	var b strings.Builder
+	b.WriteString("$'")
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1 || needsEscape(r):
+			for _, c := range []byte(s[i : i+size]) {
+				fmt.Fprintf(&b, `\x%02x`, c)
+			}
+		case r == '\\' || r == '\'':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	b.WriteString("'")
+	return b.String()
 }
-
-// ansiCEscaper escapes the two characters that are special inside $'…'.
-var ansiCEscaper = strings.NewReplacer(`\`, `\\`, `'`, `\'`)
 
 // ShellJoin quotes args with ShellQuote and joins them with spaces.
 func ShellJoin(args []string) string {
