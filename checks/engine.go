@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"context"
 	"fmt"
 	"runtime/debug"
 	"slices"
@@ -12,6 +13,11 @@ import (
 
 // Options limit a run.
 type Options struct {
+	// Context cancels the run (SIGINT, SIGTERM): rules not started yet are
+	// not started, the flake analysis stops within 1,024 steps, and Run
+	// returns the context's error. nil: never cancelled.
+	Context context.Context
+
 	// Paths limits which findings are reported: repo-relative files or
 	// directories ("" or empty: everything).
 	Paths []string
@@ -34,10 +40,13 @@ func Run(snap *Snapshot, rules []*Rule, opts Options) (*Result, error) {
 		perr  error
 		errMu sync.Mutex
 	)
+	if opts.Context != nil {
+		snap.ctx = opts.Context
+	}
 	enabled := map[string]bool{}
 	for _, r := range rules {
 		enabled[r.ID] = true
-		if isMeta(r) {
+		if isMeta(r) || snap.Interrupted() {
 			continue
 		}
 		wg.Add(1)
@@ -56,6 +65,9 @@ func Run(snap *Snapshot, rules []*Rule, opts Options) (*Result, error) {
 	wg.Wait()
 	if perr != nil {
 		return nil, perr
+	}
+	if snap.Interrupted() {
+		return nil, snap.ctx.Err()
 	}
 
 	if enabled[BadSuppression.ID] {

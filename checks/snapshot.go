@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"context"
 	"errors"
 	"io/fs"
 	"path"
@@ -40,7 +41,14 @@ type Snapshot struct {
 	flakes     *FlakeModel
 
 	lstats sync.Map // path → lstatResult (flake references and their symlinks)
+
+	// ctx, set by Run: when it is cancelled (SIGINT), long loops stop.
+	ctx context.Context
 }
+
+// Interrupted reports whether the run was cancelled (Options.Context):
+// loaders and analyses that can run long ask it and stop.
+func (s *Snapshot) Interrupted() bool { return s.ctx != nil && s.ctx.Err() != nil }
 
 // ParseError is a file lockguard needs but cannot parse (LG901).
 type ParseError struct {

@@ -293,6 +293,9 @@ func (r flakeReader) ReadFile(p string) ([]byte, error) {
 
 func (r flakeReader) ResolveLinks(p string) (string, bool) { return r.s.resolveSymlinks(p) }
 
+// Interrupted stops the analysis of a flake when the run is cancelled.
+func (r flakeReader) Interrupted() bool { return r.s.Interrupted() }
+
 func (r flakeReader) IsDir(p string) bool {
 	if p == "" {
 		return true

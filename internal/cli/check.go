@@ -118,7 +118,7 @@ func (e *env) analyzeWith(rf *runFlags, args []string, overlay map[string][]byte
 	for p, data := range overlay {
 		snap.Overlay(p, data)
 	}
-	res, err := checks.Run(snap, rules, checks.Options{Paths: paths})
+	res, err := checks.Run(snap, rules, checks.Options{Paths: paths, Context: e.ctx})
 	if err != nil {
 		return nil, err
 	}

@@ -77,6 +77,12 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	}()
 	ctx, sig, stop := notifySignals()
 	defer stop()
+	return mainContext(ctx, sig, args, stdin, stdout, stderr)
+}
+
+// mainContext is Main with the context that SIGINT and SIGTERM cancel, and
+// sig saying which of them arrived (nil: none).
+func mainContext(ctx context.Context, sig func() os.Signal, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv, ctx: ctx}
 	root := e.rootCommand()
 	root.SetArgs(args)

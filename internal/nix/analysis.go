@@ -62,7 +62,9 @@ type analyzer struct {
 	recSets map[*env]*attrsV
 
 	depth, vdepth int
-	work          int      // eval steps taken (bounded by maxWork)
+	work          int // eval steps taken (bounded by maxWork)
+	interrupted   func() bool
+	stopped       bool     // interrupted: evaluate and read nothing more
 	guards        []string // paths known to exist here (if builtins.pathExists p then …)
 	outputsLambda *Lambda
 	dead          int             // > 0 inside a branch Nix never takes
@@ -117,6 +119,14 @@ func analyzeFlake(flakePath string, r Reader) (f *Flake, errs []FileError) {
 	f.Outputs = Outputs{Packages: map[string]bool{}, LegacyPackages: map[string]bool{},
 		DevShells: map[string]bool{}, Apps: map[string]bool{}, TopLevel: map[string]bool{}}
 	a.flake = f
+	if in, ok := r.(Interrupter); ok {
+		a.interrupted = in.Interrupted
+		defer func() {
+			if a.stopped { // what was found is a part, never the whole
+				f.Outputs.Complete, f.InputsComplete = false, false
+			}
+		}()
+	}
 	defer func() {
 		// The analysis is meant never to panic; should it, the caller
 		// still gets a result and a FileError instead of a crash.
@@ -223,6 +233,9 @@ func (a *analyzer) load(p string) *fileCtx {
 	if ok && !fc.skipped {
 		return fc
 	}
+	if a.stop() {
+		return &fileCtx{path: p, dir: dirOfPath(p), err: errInterrupted}
+	}
 	if !ok {
 		// ./x in a linked file is relative to its target: p is the target.
 		fc = &fileCtx{path: p, dir: dirOfPath(p)}
@@ -237,10 +250,16 @@ func (a *analyzer) load(p string) *fileCtx {
 		}
 		return fc
 	}
-	f, err := Parse(p, data)
+	var stop func() bool
+	if a.interrupted != nil {
+		stop = a.stop
+	}
+	f, err := ParseInterruptible(p, data, stop)
 	if err != nil {
 		fc.err = err
-		a.fileError(p, err)
+		if !a.stop() {
+			a.fileError(p, err)
+		}
 		return fc
 	}
 	fc.file = f
@@ -255,6 +274,9 @@ func (a *analyzer) load(p string) *fileCtx {
 // and its tree dropped.
 func (a *analyzer) peek(p string) *fileCtx {
 	p = a.canonical(p)
+	if a.stop() {
+		return a.load(p)
+	}
 	if fc, ok := a.files[p]; ok {
 		return fc
 	}
@@ -313,6 +335,18 @@ func (a *analyzer) prefetch(paths []string) {
 func parses(p string, data []byte) bool {
 	_, err := Parse(p, data)
 	return err == nil
+}
+
+// errInterrupted is the error of a file not read because the analysis was
+// interrupted.
+var errInterrupted = errors.New("interrupted")
+
+// stop reports whether the analysis was interrupted, asking the Reader.
+func (a *analyzer) stop() bool {
+	if !a.stopped && a.interrupted != nil && a.interrupted() {
+		a.stopped, a.work = true, maxWork
+	}
+	return a.stopped
 }
 
 // canonical is the repo-relative path p with the repository's symbolic

@@ -259,6 +259,9 @@ func (a *analyzer) eval(e Expr, en *env) value {
 	if a.depth >= maxEvalDepth || a.work >= maxWork {
 		return unknownV{}
 	}
+	if a.work&1023 == 0 && a.interrupted != nil && a.stop() {
+		return unknownV{} // stop sets work to maxWork: nothing more is evaluated
+	}
 	a.work++
 	a.depth++
 	v := a.eval1(e, en)

@@ -198,6 +198,15 @@ type LinkResolver interface {
 	ResolveLinks(path string) (string, bool)
 }
 
+// Interrupter is implemented by a Reader whose caller can be interrupted
+// (SIGINT): the analysis asks Interrupted every 1,024 evaluation steps, every
+// 4,096 tokens it parses and before each file it reads, and once it returns
+// true evaluates nothing more, reads no other file and returns at once
+// (with an incomplete result the caller is expected to discard).
+type Interrupter interface {
+	Interrupted() bool
+}
+
 // AnalyzeFlake analyses the flake at flakePath (repo-relative path of a
 // flake.nix): references, followed imports, inputs and outputs. Files that
 // can't be read or parsed are returned as FileErrors; the rest of the

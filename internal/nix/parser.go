@@ -24,7 +24,18 @@ func Parse(filename string, src []byte) (*File, error) {
 
 // ParseString is like Parse for a string (the string is not copied).
 func ParseString(filename string, src string) (f *File, err error) {
-	p := &parser{name: filename}
+	return parseString(filename, src, nil)
+}
+
+// ParseInterruptible is Parse that gives up, with a SyntaxError saying
+// "interrupted", soon after interrupted returns true: it is asked every
+// 4,096 tokens.
+func ParseInterruptible(filename string, src []byte, interrupted func() bool) (*File, error) {
+	return parseString(filename, string(src), interrupted)
+}
+
+func parseString(filename string, src string, interrupted func() bool) (f *File, err error) {
+	p := &parser{name: filename, interrupted: interrupted}
 	p.lx.src = src
 	p.lx.stack = append(make([]uint8, 0, 16), sInitial)
 	p.slab = min(max(len(src)/512, 4), maxSlab)
@@ -49,14 +60,17 @@ func ParseString(filename string, src string) (f *File, err error) {
 type bailout struct{}
 
 type parser struct {
-	lx    lexer
-	name  string
-	buf   [4]token
-	head  int
-	n     int
-	depth int
-	err   *SyntaxError
-	lines []int
+	lx   lexer
+	name string
+	// interrupted, when set, is asked every 4,096 tokens whether to stop.
+	interrupted func() bool
+	tokens      int
+	buf         [4]token
+	head        int
+	n           int
+	depth       int
+	err         *SyntaxError
+	lines       []int
 
 	// The attribute model of the attribute set parsed last, used for Nix's
 	// duplicate-attribute checks when that set is the value of a binding.
@@ -178,6 +192,11 @@ func (p *parser) fill(k int) token {
 
 func (p *parser) next() token {
 	t := p.peek(0)
+	if p.interrupted != nil {
+		if p.tokens++; p.tokens&4095 == 0 && p.interrupted() {
+			p.fail(t.start, "interrupted")
+		}
+	}
 	p.head = (p.head + 1) & 3
 	p.n--
 	return t
