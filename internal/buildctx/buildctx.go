@@ -271,8 +271,20 @@ func (sc *scanner) scripts() {
 		group int
 	}
 	arts := map[groupKey][]Artifact{}
+	// Only a piece that runs a builder, or one that creates files before
+	// such a piece of its group, can matter: the artifacts of a group with
+	// no builder are never used, so its pieces are not parsed at all.
+	builds := map[groupKey]bool{}
+	for _, s := range sc.in.Scripts {
+		if mentionsBuilder(s.Text) {
+			builds[groupKey{s.Path, s.Group}] = true
+		}
+	}
 	for _, s := range sc.in.Scripts {
 		k := groupKey{s.Path, s.Group}
+		if !builds[k] {
+			continue
+		}
 		prior := arts[k]
 		if prior == nil && s.Before != "" {
 			prior = []Artifact{{Any: true, Origin: Origin{File: s.Path, Line: s.Line, What: s.Before}}}

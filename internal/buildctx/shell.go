@@ -56,8 +56,17 @@ func analyze(file, text string, line int, dir string, isDir func(string) bool) (
 
 // mayMatter is a cheap filter: the piece mentions a builder or a creator.
 func mayMatter(text string) bool {
+	return mentionsBuilder(text) || creatorWord.MatchString(text)
+}
+
+// mentionsBuilder is a cheap superset of the pieces commandEvent can find a
+// build, compose or bake call in: each of its builder words (docker,
+// podman, nerdctl, buildah, docker-compose, podman-compose, kaniko's
+// executor) contains one of these.
+func mentionsBuilder(text string) bool {
 	return strings.Contains(text, "docker") || strings.Contains(text, "podman") || strings.Contains(text, "buildah") ||
-		strings.Contains(text, "nerdctl") || strings.Contains(text, "compose") || creatorWord.MatchString(text)
+		strings.Contains(text, "nerdctl") || strings.Contains(text, "compose") || strings.Contains(text, "executor") ||
+		strings.Contains(text, "kaniko")
 }
 
 var creatorWord = regexp.MustCompile(`\b(?:cp|mv|mkdir|curl|wget|tar|unzip|cargo|nix|nix-build|go|make|gmake|just|touch|install|ln|rsync|git|npm|yarn|pnpm|bun|task|earthly|bash|sh|python3?|node)\b|>|\./|[A-Za-z0-9_]/[A-Za-z0-9_.-]+\.sh\b`)
