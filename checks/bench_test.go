@@ -11,6 +11,7 @@ import (
 	"github.com/lockguard/lockguard/internal/benchgen"
 	"github.com/lockguard/lockguard/internal/config"
 	"github.com/lockguard/lockguard/internal/repo"
+	"github.com/lockguard/lockguard/internal/snapshot"
 	"github.com/lockguard/lockguard/internal/testenv"
 )
 
@@ -74,7 +75,7 @@ func benchmarkCheck(b *testing.B, files int, staged bool) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		res, err := Run(NewSnapshot(r, config.Default()), All(), Options{})
+		res, err := Run(snapshot.New(r, config.Default()), All(), Options{})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/lockguard/lockguard/internal/repo"
+	"github.com/lockguard/lockguard/internal/snapshot"
 	"github.com/lockguard/lockguard/internal/testenv"
 )
 
@@ -44,7 +45,7 @@ func TestDockerContextsRealWorld(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := NewSnapshot(rp, nil)
+		s := snapshot.New(rp, nil)
 		for _, df := range s.Docker().Files {
 			files++
 			if len(df.Contexts) == 0 {
@@ -60,7 +61,7 @@ func TestDockerContextsRealWorld(t *testing.T) {
 				} else if c.SetBy.File != "" && c.SetBy.Line == 0 && !strings.HasPrefix(src, "lockguard.toml") {
 					t.Errorf("%s %s: context %q set by %s without a line", name, df.Path, c.Dir, c.SetBy.File)
 				}
-				srcs = append(srcs, fmt.Sprintf("%s=%s", display(c.Dir), src))
+				srcs = append(srcs, fmt.Sprintf("%s=%s", snapshot.Display(c.Dir), src))
 			}
 			if unknown > 0 && unknown != len(df.Contexts) {
 				t.Errorf("%s %s: known and unknown contexts mixed", name, df.Path)
@@ -85,7 +86,7 @@ func TestDockerContextsRealWorld(t *testing.T) {
 }
 
 // contextSource classifies where a context comes from.
-func contextSource(c *DockerContext) string {
+func contextSource(c *snapshot.DockerContext) string {
 	o := c.SetBy
 	switch {
 	case c.Unknown:

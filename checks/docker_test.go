@@ -11,6 +11,7 @@ import (
 	"github.com/lockguard/lockguard/internal/diag"
 	"github.com/lockguard/lockguard/internal/dockerfile"
 	"github.com/lockguard/lockguard/internal/repo"
+	"github.com/lockguard/lockguard/internal/snapshot"
 	"github.com/lockguard/lockguard/internal/testenv"
 )
 
@@ -21,7 +22,7 @@ func dockerRunRules(t testing.TB, r *testenv.Repo, rules ...*Rule) []diag.Diagno
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := Run(NewSnapshot(rp, nil), rules, Options{})
+	res, err := Run(snapshot.New(rp, nil), rules, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +221,7 @@ RUN apt-get update && apt-get install -y ca-certificates > /dev/null
 	b.ResetTimer()
 	var found int
 	for b.Loop() {
-		res, err := Run(NewSnapshot(rp, nil), rules, Options{})
+		res, err := Run(snapshot.New(rp, nil), rules, Options{})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -7,8 +7,8 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/lockguard/lockguard/internal/config"
 	"github.com/lockguard/lockguard/internal/diag"
+	"github.com/lockguard/lockguard/internal/snapshot"
 )
 
 // Options limit a run.
@@ -32,7 +32,7 @@ type Result struct {
 // Run runs rules in parallel over one snapshot, applies config path ignores
 // and inline suppressions, reports bad suppressions (LG902, when selected),
 // limits findings to opts.Paths, and sorts them.
-func Run(snap *Snapshot, rules []*Rule, opts Options) (*Result, error) {
+func Run(snap *snapshot.Snapshot, rules []*Rule, opts Options) (*Result, error) {
 	var (
 		mu    sync.Mutex
 		ds    []diag.Diagnostic
@@ -73,9 +73,7 @@ func Run(snap *Snapshot, rules []*Rule, opts Options) (*Result, error) {
 	if enabled[BadSuppression.ID] {
 		// Suppressions are found in the files the rules read; LG902 on its
 		// own must see the same files as with every rule (as LG901 does).
-		for _, load := range loaders() {
-			load(snap)
-		}
+		snap.LoadParsers()
 	}
 	ds = applyPathIgnores(snap.Config, ds)
 	ds, bad := applySuppressions(snap, ds, enabled)
@@ -84,7 +82,7 @@ func Run(snap *Snapshot, rules []*Rule, opts Options) (*Result, error) {
 	}
 	if len(opts.Paths) > 0 {
 		ds = slices.DeleteFunc(ds, func(d diag.Diagnostic) bool {
-			return !slices.ContainsFunc(opts.Paths, func(p string) bool { return under(d.Path, p) })
+			return !slices.ContainsFunc(opts.Paths, func(p string) bool { return snapshot.Under(d.Path, p) })
 		})
 	}
 	diag.Sort(ds)
@@ -93,7 +91,7 @@ func Run(snap *Snapshot, rules []*Rule, opts Options) (*Result, error) {
 	return &Result{Diagnostics: ds, FilesChecked: len(snap.FilesRead())}, nil
 }
 
-func applyPathIgnores(cfg *config.Config, ds []diag.Diagnostic) []diag.Diagnostic {
+func applyPathIgnores(cfg *snapshot.Config, ds []diag.Diagnostic) []diag.Diagnostic {
 	if len(cfg.PathIgnores) == 0 {
 		return ds
 	}
@@ -106,7 +104,7 @@ func applyPathIgnores(cfg *config.Config, ds []diag.Diagnostic) []diag.Diagnosti
 			if !slices.ContainsFunc(pi.Rules, func(s string) bool { return Matches(s, r) }) {
 				continue
 			}
-			if slices.ContainsFunc(pi.Paths, func(p string) bool { return config.MatchPath(p, d.Path) }) {
+			if slices.ContainsFunc(pi.Paths, func(p string) bool { return snapshot.MatchPath(p, d.Path) }) {
 				return true
 			}
 		}
@@ -118,7 +116,7 @@ func applyPathIgnores(cfg *config.Config, ds []diag.Diagnostic) []diag.Diagnosti
 // rule computed the edit against (what the snapshot read; empty for a file
 // that does not exist), so that a fixer never applies byte offsets to
 // different content.
-func setEditBases(snap *Snapshot, ds []diag.Diagnostic) {
+func setEditBases(snap *snapshot.Snapshot, ds []diag.Diagnostic) {
 	bases := map[string]string{} // one hash per file, however many edits
 	for _, d := range ds {
 		if d.Fix == nil {

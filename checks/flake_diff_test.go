@@ -20,6 +20,7 @@ import (
 	"github.com/lockguard/lockguard/internal/config"
 	"github.com/lockguard/lockguard/internal/diag"
 	"github.com/lockguard/lockguard/internal/repo"
+	"github.com/lockguard/lockguard/internal/snapshot"
 	"github.com/lockguard/lockguard/internal/testenv"
 )
 
@@ -309,7 +310,7 @@ func lockguardCheck(t *testing.T, dir string, env []string) (*repo.Repo, []diag.
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := checks.Run(checks.NewSnapshot(rp, config.Default()), checks.All(), checks.Options{})
+	res, err := checks.Run(snapshot.New(rp, config.Default()), checks.All(), checks.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

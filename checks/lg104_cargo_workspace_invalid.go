@@ -2,12 +2,9 @@ package checks
 
 import (
 	"fmt"
-	"path"
-	"slices"
-	"strings"
 
-	"github.com/lockguard/lockguard/internal/cargo"
 	"github.com/lockguard/lockguard/internal/diag"
+	"github.com/lockguard/lockguard/internal/snapshot"
 )
 
 var CargoWorkspaceInvalid = &Rule{
@@ -51,53 +48,17 @@ not list could be meant as a member or not: it gets no fix.`,
 	Check: checkCargoWorkspaceInvalid,
 }
 
-func init() { register(CargoWorkspaceInvalid) }
-
 func checkCargoWorkspaceInvalid(p *Pass) {
 	for _, pr := range p.Snap.Cargo().Invalid {
 		d := diag.Diagnostic{Path: pr.Path, Message: pr.Msg, Fix: excludeFix(p.Snap, pr)}
-		d.At(spanOf(pr.Pos.Line, pr.Pos.Column, pr.Pos.EndLine, pr.Pos.EndColumn))
+		d.At(snapshot.SpanOf(pr.Pos.Line, pr.Pos.Column, pr.Pos.EndLine, pr.Pos.EndColumn))
 		p.Report(d)
 	}
 }
 
-// memberGlobProblems runs cargo.MemberGlobProblems over every workspace with
-// a glob in `members`, on the directories of a clean checkout.
-func (s *Snapshot) memberGlobProblems(model *CargoModel) []cargo.Problem {
-	var globbed []*cargo.Manifest
-	for _, r := range model.Roots {
-		if w := r.Manifest.Workspace; w != nil && slices.ContainsFunc(w.Members, func(g string) bool { return strings.ContainsAny(g, "*?[") }) {
-			globbed = append(globbed, r.Manifest)
-		}
-	}
-	if len(globbed) == 0 {
-		return nil
-	}
-	set := map[string]bool{}
-	for _, e := range s.Repo.Entries() {
-		for d := path.Dir(e.Path); d != "." && !set[d]; d = path.Dir(d) {
-			set[d] = true
-		}
-	}
-	dirs := make([]string, 0, len(set))
-	for d := range set {
-		dirs = append(dirs, d)
-	}
-	slices.Sort(dirs)
-	has := func(dir string) bool {
-		_, ok := s.Repo.Entry(dir + "/Cargo.toml")
-		return ok || s.Exists(dir+"/Cargo.toml")
-	}
-	var out []cargo.Problem
-	for _, w := range globbed {
-		out = append(out, cargo.MemberGlobProblems(w, dirs, has)...)
-	}
-	return out
-}
-
 // excludeFix adds the problem's directory to `workspace.exclude`, when one
 // edit fixes it (cargo.ExcludeEdit).
-func excludeFix(s *Snapshot, pr cargo.Problem) *diag.Fix {
+func excludeFix(s *snapshot.Snapshot, pr snapshot.CargoProblem) *diag.Fix {
 	if pr.Exclude == "" {
 		return nil
 	}
@@ -105,7 +66,7 @@ func excludeFix(s *Snapshot, pr cargo.Problem) *diag.Fix {
 	if err != nil {
 		return nil
 	}
-	e, ok := cargo.ExcludeEdit(pr.Path, src, pr.Exclude)
+	e, ok := snapshot.ExcludeEdit(pr.Path, src, pr.Exclude)
 	if !ok {
 		return nil
 	}

@@ -6,9 +6,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/lockguard/lockguard/internal/cargo"
 	"github.com/lockguard/lockguard/internal/diag"
-	"github.com/lockguard/lockguard/internal/nix"
+	"github.com/lockguard/lockguard/internal/snapshot"
 )
 
 var CargoGitHashMissing = &Rule{
@@ -75,12 +74,10 @@ by hand. Removing an unused entry alone is an unsafe fix (--unsafe-fixes).`,
 	Check: checkCargoGitHash,
 }
 
-func init() { register(CargoGitHashMissing) }
-
 // gitCommit is the packages of a lock that come from one git commit.
 type gitCommit struct {
-	src  cargo.GitSource
-	pkgs []cargo.LockPackage
+	src  snapshot.GitSource
+	pkgs []snapshot.LockPackage
 }
 
 func checkCargoGitHash(p *Pass) {
@@ -98,24 +95,24 @@ func checkCargoGitHash(p *Pass) {
 	}
 }
 
-func checkCargoLockUse(p *Pass, u nix.CargoLockUse) {
+func checkCargoLockUse(p *Pass, u snapshot.CargoLockUse) {
 	s := p.Snap
 	data, err := s.ReadFile(u.Lock)
 	if err != nil {
 		return // absent or unreadable: LG2xx / LG901 say so
 	}
-	lock, err := cargo.ParseLock(u.Lock, data)
+	lock, err := snapshot.ParseLock(u.Lock, data)
 	if err != nil {
 		return
 	}
 	// namesGitShas: "<name>-<version>" → commit; the first package wins
 	// (builtins.listToAttrs).
 	keyCommit := map[string]string{}
-	keyPkg := map[string]cargo.LockPackage{}
+	keyPkg := map[string]snapshot.LockPackage{}
 	var commits []*gitCommit
 	byCommit := map[string]*gitCommit{}
 	for _, pkg := range lock.GitPackages() {
-		src, _ := cargo.ParseGitSource(pkg.Source)
+		src, _ := snapshot.ParseGitSource(pkg.Source)
 		key := pkg.Name + "-" + pkg.Version
 		if _, ok := keyCommit[key]; !ok {
 			keyCommit[key], keyPkg[key] = src.Commit, pkg
@@ -129,7 +126,7 @@ func checkCargoLockUse(p *Pass, u nix.CargoLockUse) {
 		c.pkgs = append(c.pkgs, pkg)
 	}
 
-	var entries []nix.HashEntry
+	var entries []snapshot.HashEntry
 	if u.Hashes != nil {
 		entries = u.Hashes.Entries
 	}
@@ -179,7 +176,7 @@ func checkCargoLockUse(p *Pass, u nix.CargoLockUse) {
 	staleEntries(p, u, entries, keyCommit, byCommit)
 }
 
-func missingHashDiag(s *Snapshot, u nix.CargoLockUse, c *gitCommit, missing []*gitCommit, keyCommit map[string]string) diag.Diagnostic {
+func missingHashDiag(s *snapshot.Snapshot, u snapshot.CargoLockUse, c *gitCommit, missing []*gitCommit, keyCommit map[string]string) diag.Diagnostic {
 	key := commitKey(c, keyCommit)
 	var names []string
 	for _, pkg := range c.pkgs {
@@ -235,19 +232,19 @@ func commitKey(c *gitCommit, keyCommit map[string]string) string {
 	return c.pkgs[0].Name + "-" + c.pkgs[0].Version
 }
 
-func fetchGitAction(u nix.CargoLockUse, c *gitCommit, keyCommit map[string]string) diag.Action {
+func fetchGitAction(u snapshot.CargoLockUse, c *gitCommit, keyCommit map[string]string) diag.Action {
 	key := commitKey(c, keyCommit)
 	return diag.Action{Kind: diag.ActionFetchGit, URL: c.src.URL, Rev: c.src.Commit,
 		Hint: fmt.Sprintf("add \"%s\" = \"<hash>\"; to outputHashes in %s by hand; nix-prefetch-git --url %s --rev %s --fetch-submodules prints the hash", key, u.File, c.src.URL, c.src.Commit)}
 }
 
-func hashEntryText(prefix, key string, src cargo.GitSource) string {
+func hashEntryText(prefix, key string, src snapshot.GitSource) string {
 	return prefix + nixString(key) + " = \"" + diag.GitHashPlaceholder(src.URL, src.Commit) + "\";"
 }
 
 // newHashesEdit writes a whole outputHashes set with the missing commits'
 // entries: a new attribute in cargoLock, or in place of an empty set.
-func newHashesEdit(u nix.CargoLockUse, missing []*gitCommit, keyCommit map[string]string) diag.TextEdit {
+func newHashesEdit(u snapshot.CargoLockUse, missing []*gitCommit, keyCommit map[string]string) diag.TextEdit {
 	indent := u.Indent
 	if h := u.Hashes; h != nil {
 		indent = h.EntryIndent
@@ -274,9 +271,9 @@ func newHashesEdit(u nix.CargoLockUse, missing []*gitCommit, keyCommit map[strin
 
 // staleEntries reports entries whose package now comes from another commit
 // than in HEAD while the hash is the one HEAD had.
-func staleEntries(p *Pass, u nix.CargoLockUse, entries []nix.HashEntry, keyCommit map[string]string, byCommit map[string]*gitCommit) {
+func staleEntries(p *Pass, u snapshot.CargoLockUse, entries []snapshot.HashEntry, keyCommit map[string]string, byCommit map[string]*gitCommit) {
 	s := p.Snap
-	var candidates []nix.HashEntry
+	var candidates []snapshot.HashEntry
 	for _, e := range entries {
 		if _, ok := keyCommit[e.Key]; ok && e.Static && e.Value != "" {
 			candidates = append(candidates, e)
@@ -285,21 +282,21 @@ func staleEntries(p *Pass, u nix.CargoLockUse, entries []nix.HashEntry, keyCommi
 	if len(candidates) == 0 {
 		return
 	}
-	headLock, err := s.Repo.ReadHEAD(u.Lock, MaxFileSize)
+	headLock, err := s.Repo.ReadHEAD(u.Lock, snapshot.MaxFileSize)
 	if err != nil {
 		return
 	}
-	headNix, err := s.Repo.ReadHEAD(u.File, MaxFileSize)
+	headNix, err := s.Repo.ReadHEAD(u.File, snapshot.MaxFileSize)
 	if err != nil {
 		return
 	}
-	hl, err := cargo.ParseLock(u.Lock, headLock)
+	hl, err := snapshot.ParseLock(u.Lock, headLock)
 	if err != nil {
 		return
 	}
 	headCommit := map[string]string{}
 	for _, pkg := range hl.GitPackages() {
-		src, _ := cargo.ParseGitSource(pkg.Source)
+		src, _ := snapshot.ParseGitSource(pkg.Source)
 		if k := pkg.Name + "-" + pkg.Version; headCommit[k] == "" {
 			headCommit[k] = src.Commit
 		}
@@ -325,7 +322,7 @@ func staleEntries(p *Pass, u nix.CargoLockUse, entries []nix.HashEntry, keyCommi
 				},
 			},
 		}
-		if i := slices.IndexFunc(c.pkgs, func(pkg cargo.LockPackage) bool { return pkg.Name+"-"+pkg.Version == e.Key }); i >= 0 {
+		if i := slices.IndexFunc(c.pkgs, func(pkg snapshot.LockPackage) bool { return pkg.Name+"-"+pkg.Version == e.Key }); i >= 0 {
 			d.Related = []diag.Related{{Path: u.Lock, Line: c.pkgs[i].Line, Column: 1, Message: e.Key + " is locked here to " + now}}
 		}
 		d.At(diag.Span{Line: e.Line, Column: e.Column, EndLine: e.EndLine, EndColumn: e.EndColumn})

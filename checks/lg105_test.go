@@ -17,6 +17,7 @@ import (
 	"github.com/lockguard/lockguard/internal/diag"
 	"github.com/lockguard/lockguard/internal/nar"
 	"github.com/lockguard/lockguard/internal/repo"
+	"github.com/lockguard/lockguard/internal/snapshot"
 	"github.com/lockguard/lockguard/internal/testenv"
 )
 
@@ -163,7 +164,7 @@ func lg105(t *testing.T, dir string, env []string, staged bool) (*repo.Repo, []d
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := checks.Run(checks.NewSnapshot(rp, config.Default()), []*checks.Rule{checks.CargoGitHashMissing}, checks.Options{})
+	res, err := checks.Run(snapshot.New(rp, config.Default()), []*checks.Rule{checks.CargoGitHashMissing}, checks.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/lockguard/lockguard/internal/diag"
-	"github.com/lockguard/lockguard/internal/repo"
+	"github.com/lockguard/lockguard/internal/snapshot"
 )
 
 // LG304: a build (compose service, bake target, CI step, script) names a
@@ -56,8 +56,6 @@ message names it relative to the repository.`,
 	Check: checkBuildFileMissing,
 }
 
-func init() { register(DockerBuildFileMissing) }
-
 func checkBuildFileMissing(p *Pass) {
 	s := p.Snap
 	seen := map[string]bool{}
@@ -74,23 +72,23 @@ func checkBuildFileMissing(p *Pass) {
 			continue // the whole context is made elsewhere
 		}
 		st := s.Repo.Status(b.Dockerfile)
-		ctx := &DockerContext{Dir: b.Context, Artifacts: b.Artifacts}
+		ctx := &snapshot.DockerContext{Dir: b.Context, Artifacts: b.Artifacts}
 		d := diag.Diagnostic{Path: b.Origin.File}
 		const fails = "the build fails with \"failed to read dockerfile: no such file or directory\""
 		switch st.State {
-		case repo.StateMissing:
-			if s.artifactOf(ctx, b.Dockerfile, st) {
+		case snapshot.StateMissing:
+			if s.ArtifactOf(ctx, b.Dockerfile, st) {
 				continue
 			}
 			d.Message = fmt.Sprintf("%s builds the Dockerfile %s (build context %s), which does not exist (it is neither in the index nor on disk): %s",
-				b.Origin.What, b.Dockerfile, display(b.Context), fails)
+				b.Origin.What, b.Dockerfile, snapshot.Display(b.Context), fails)
 			d.Help = fmt.Sprintf("create and commit %s, or fix the Dockerfile's path at %s", b.Dockerfile, b.Origin.String())
-		case repo.StateUntracked, repo.StateIgnored, repo.StateIntentToAdd:
-			what := map[repo.State]string{repo.StateUntracked: "untracked", repo.StateIgnored: "ignored by git (" + ignoreReason(st) + ")", repo.StateIntentToAdd: "only intent-to-add (git add -N)"}[st.State]
+		case snapshot.StateUntracked, snapshot.StateIgnored, snapshot.StateIntentToAdd:
+			what := map[snapshot.State]string{snapshot.StateUntracked: "untracked", snapshot.StateIgnored: "ignored by git (" + snapshot.IgnoreReason(st) + ")", snapshot.StateIntentToAdd: "only intent-to-add (git add -N)"}[st.State]
 			d.Message = fmt.Sprintf("%s builds the Dockerfile %s, which is %s: a clean checkout (CI) does not have it, and there %s",
 				b.Origin.What, b.Dockerfile, what, fails)
 			d.Help = fmt.Sprintf("git add %s", b.Dockerfile)
-			d.Fix = stageFix(b.Dockerfile, st)
+			d.Fix = snapshot.StageFix(b.Dockerfile, st)
 		default:
 			continue
 		}

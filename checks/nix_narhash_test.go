@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/lockguard/lockguard/internal/repo"
+	"github.com/lockguard/lockguard/internal/snapshot"
 	"github.com/lockguard/lockguard/internal/testenv"
 )
 
@@ -56,8 +57,8 @@ func TestTrackedNarHash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := NewSnapshot(rp, nil)
-	got, ok := s.trackedNarHash("sub")
+	s := snapshot.New(rp, nil)
+	got, ok := s.TrackedNarHash("sub")
 	if !ok || got != want {
 		t.Fatalf("trackedNarHash = %q %v, nix hash path of the tracked copy = %q", got, ok, want)
 	}

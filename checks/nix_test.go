@@ -13,6 +13,7 @@ import (
 	"github.com/lockguard/lockguard/internal/diag"
 	"github.com/lockguard/lockguard/internal/nix"
 	"github.com/lockguard/lockguard/internal/repo"
+	"github.com/lockguard/lockguard/internal/snapshot"
 	"github.com/lockguard/lockguard/internal/testenv"
 )
 
@@ -39,9 +40,9 @@ func runNix(t *testing.T, r *testenv.Repo, flakes []*nix.Flake, sel ...string) [
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := NewSnapshot(rp, nil)
+	s := snapshot.New(rp, nil)
 	if flakes != nil {
-		s.flakesOnce.Do(func() { s.flakes = &FlakeModel{Flakes: flakes} })
+		snapshot.Flakes.Preset(s, &snapshot.FlakeModel{Flakes: flakes})
 	}
 	if len(sel) == 0 {
 		sel = []string{"LG2"}
@@ -526,7 +527,7 @@ func TestFlakeParseErrorKeepsOthers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := NewSnapshot(rp, nil)
+	s := snapshot.New(rp, nil)
 	res, err := Run(s, []*Rule{ParseErrorRule}, Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,8 @@ import (
 	"github.com/lockguard/lockguard/internal/diag"
 	"github.com/lockguard/lockguard/internal/dockerfile"
 	"github.com/lockguard/lockguard/internal/nix"
+	"github.com/lockguard/lockguard/internal/shell"
+	"github.com/lockguard/lockguard/internal/snapshot"
 	"github.com/lockguard/lockguard/internal/testenv"
 )
 
@@ -57,7 +59,7 @@ func TestNixCmdLG401FixKeepsQuoting(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			edited, err := applyEdits(src, a.Edits)
+			edited, err := snapshot.ApplyEdits(src, a.Edits)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -189,23 +191,23 @@ func FuzzLG401Rewrite(f *testing.F) {
 			return
 		}
 		var p, src string
-		var k scriptKind
+		var k shell.Kind
 		switch kind % 5 {
 		case 0:
-			p, src, k = "build.sh", line+"\n", scriptKind{scan: scanShellScript, fixable: true}
+			p, src, k = "build.sh", line+"\n", shell.Kind{Scan: shell.ShellScript, Fixable: true}
 		case 1:
-			p, src, k = "Makefile", "build:\n\t"+line+"\n", scriptKind{scan: scanMakefile, fixable: true, escape: makeEscape}
+			p, src, k = "Makefile", "build:\n\t"+line+"\n", shell.Kind{Scan: shell.Makefile, Fixable: true, Escape: shell.MakeEscape}
 		case 2:
-			p, src, k = "justfile", "build:\n    "+line+"\n", scriptKind{scan: scanJustfile, fixable: true}
+			p, src, k = "justfile", "build:\n    "+line+"\n", shell.Kind{Scan: shell.Justfile, Fixable: true}
 		case 3:
-			p, src, k = ".github/workflows/ci.yml", "jobs:\n  b:\n    steps:\n      - run: "+line+"\n", scriptKind{scan: scanWorkflow, fixable: true}
+			p, src, k = ".github/workflows/ci.yml", "jobs:\n  b:\n    steps:\n      - run: "+line+"\n", shell.Kind{Scan: shell.Workflow, Fixable: true}
 		case 4:
-			p, src, k = ".gitlab-ci.yml", "b:\n  script:\n    - "+line+"\n", scriptKind{scan: scanGitlabCI, fixable: true}
+			p, src, k = ".gitlab-ci.yml", "b:\n  script:\n    - "+line+"\n", shell.Kind{Scan: shell.GitlabCI, Fixable: true}
 		}
-		s := &Snapshot{}
-		for _, piece := range k.scan(p, []byte(src)) {
-			before := cmdSubsts(piece.text)
-			for _, site := range s.pieceSites(p, []byte(src), k, piece) {
+		s := &snapshot.Snapshot{}
+		for _, piece := range k.Scan(p, []byte(src)) {
+			before := cmdSubsts(piece.Text)
+			for _, site := range pieceSites(s, p, []byte(src), k, piece) {
 				call := site.calls[site.ci]
 				if call.Sub != "build" || len(call.Installables) != 1 {
 					continue
@@ -218,16 +220,16 @@ func FuzzLG401Rewrite(f *testing.F) {
 				if fix == nil {
 					continue
 				}
-				edited, err := applyEdits([]byte(src), fix.Actions[0].Edits)
+				edited, err := snapshot.ApplyEdits([]byte(src), fix.Actions[0].Edits)
 				if err != nil {
 					t.Fatal(err)
 				}
 				found := false
-				for _, pc := range k.scan(p, edited) {
-					if cmdSubsts(pc.text) > before {
+				for _, pc := range k.Scan(p, edited) {
+					if cmdSubsts(pc.Text) > before {
 						t.Fatalf("%s: the rewrite adds a command substitution:\n%s", p, edited)
 					}
-					cmds, err := dockerfile.AnalyzeScript(pc.text, scriptRoot, pc.line)
+					cmds, err := dockerfile.AnalyzeScript(pc.Text, scriptRoot, pc.Line)
 					if err != nil {
 						continue
 					}

@@ -9,6 +9,7 @@ import (
 	"github.com/lockguard/lockguard/internal/dockerfile"
 	"github.com/lockguard/lockguard/internal/nix"
 	"github.com/lockguard/lockguard/internal/repo"
+	"github.com/lockguard/lockguard/internal/snapshot"
 	"github.com/lockguard/lockguard/internal/testenv"
 )
 
@@ -116,42 +117,6 @@ func TestNixCmdMatchWords(t *testing.T) {
 	}
 }
 
-func TestNixCmdScanners(t *testing.T) {
-	mk := "VAR := x\n.PHONY: a\na: b\n\t@echo $(VAR)\n\t-nix build .#x \\\n\t  -L\n\nb:\n\tcd sub && nix build\nc = d\n\tnot a recipe\n"
-	got := scanMakefile("dir/Makefile", []byte(mk))
-	if len(got) != 3 || got[1].line != 5 || got[1].text != "nix build .#x \\\n  -L" || got[2].line != 9 || got[0].dirs[0] != "dir" {
-		t.Errorf("Makefile pieces: %+v", got)
-	}
-	if !strings.Contains(got[0].text, "$__make") {
-		t.Errorf("make variables are not made dynamic: %q", got[0].text)
-	}
-
-	just := "set shell := [\"bash\", \"-c\"]\nx := \"1\"\n# comment\n@build target:\n    @nix build .#{{target}}\n    nix build .#server\n\n[private]\nother:\n\tnix run\n"
-	got = scanJustfile("justfile", []byte(just))
-	if len(got) != 3 || got[0].line != 5 || got[1].text != "nix build .#server" || got[2].line != 10 {
-		t.Errorf("justfile pieces: %+v", got)
-	}
-	if strings.Contains(got[0].text, "{{") {
-		t.Errorf("just interpolation kept: %q", got[0].text)
-	}
-
-	wf := "on: push\ndefaults:\n  run:\n    working-directory: app\njobs:\n  a:\n    defaults:\n      run:\n        shell: pwsh\n    steps:\n      - run: nix build\n  b:\n    steps:\n      - run: nix build\n      - working-directory: ./sub/\n        run: |\n          echo\n          nix build\n      - working-directory: ${{ env.X }}\n        run: nix build\n      - shell: python\n        run: print()\n"
-	got = scanWorkflow("", []byte(wf))
-	if len(got) != 2 || got[0].line != 14 || got[0].dirs[0] != "app" || got[1].line != 17 || got[1].dirs[0] != "sub" {
-		t.Errorf("workflow pieces: %+v", got)
-	}
-
-	gl := "before_script:\n  - nix build .#a\nbuild:\n  script:\n    - echo\n    - - nix build\n  after_script: nix run\nvariables:\n  X: y\n"
-	got = scanGitlabCI("", []byte(gl))
-	var lines []int
-	for _, pc := range got {
-		lines = append(lines, pc.line)
-	}
-	if !slices.Equal(lines, []int{2, 5, 6, 7}) {
-		t.Errorf("gitlab pieces at lines %v", lines)
-	}
-}
-
 // withFlakes runs rules on a repository whose flake analysis is replaced
 // by the given flakes.
 func withFlakes(t testing.TB, r *testenv.Repo, flakes []*nix.Flake, rules ...*Rule) []diag.Diagnostic {
@@ -160,8 +125,8 @@ func withFlakes(t testing.TB, r *testenv.Repo, flakes []*nix.Flake, rules ...*Ru
 	if err != nil {
 		t.Fatal(err)
 	}
-	snap := NewSnapshot(rp, nil)
-	snap.flakesOnce.Do(func() { snap.flakes = &FlakeModel{Flakes: flakes} })
+	snap := snapshot.New(rp, nil)
+	snapshot.Flakes.Preset(snap, &snapshot.FlakeModel{Flakes: flakes})
 	res, err := Run(snap, rules, Options{})
 	if err != nil {
 		t.Fatal(err)

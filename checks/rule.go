@@ -1,11 +1,3 @@
-// Package checks holds lockguard's rules and the engine that runs them.
-//
-// A rule is data (diag.RuleInfo: ID, name, summary, doc, severity, whether it
-// can be fixed) plus a check function. Rules read one lazily loaded
-// repository Snapshot and report diagnostics, with fixes as data. Rules never
-// print and never run commands: report prints, fixers apply.
-//
-// One file per family: cargo.go (LG1xx), meta.go (LG9xx), and so on.
 package checks
 
 import (
@@ -15,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/lockguard/lockguard/internal/diag"
+	"github.com/lockguard/lockguard/internal/snapshot"
 )
 
 // Rule is a rule: metadata plus the function that checks it.
@@ -25,32 +18,31 @@ type Rule struct {
 	Check func(p *Pass)
 }
 
-var (
-	registryMu sync.Mutex
-	registry   []*Rule
-)
-
-// register adds rules to the registry; each family file calls it from init.
-func register(rs ...*Rule) {
-	registryMu.Lock()
-	defer registryMu.Unlock()
-	for _, r := range rs {
-		for _, old := range registry {
-			if old.ID == r.ID || old.Name == r.Name {
-				panic("duplicate rule " + r.ID + " " + r.Name)
-			}
-		}
-		registry = append(registry, r)
-	}
-	slices.SortFunc(registry, func(a, b *Rule) int { return strings.Compare(a.ID, b.ID) })
+// rules is every rule, ordered by ID: the one list of rules. A new rule is
+// a file lgNNN_name.go declaring it, and a line here.
+var rules = []*Rule{
+	CargoLockMissing,            // LG101
+	CargoLockUncommitted,        // LG102
+	CargoLockStale,              // LG103
+	CargoWorkspaceInvalid,       // LG104
+	CargoGitHashMissing,         // LG105
+	FlakePathUncommitted,        // LG201
+	FlakePathMissing,            // LG202
+	FlakeLockUncommitted,        // LG203
+	FlakeSourceLockUncommitted,  // LG204
+	FlakeUncommitted,            // LG205
+	DockerCopyClobbersGenerated, // LG301
+	DockerNixUntrackedFile,      // LG302
+	DockerCopySourceUncommitted, // LG303
+	DockerBuildFileMissing,      // LG304
+	NixBuildMissingOutput,       // LG401
+	NixFlakesNotEnabled,         // LG402
+	ParseErrorRule,              // LG901
+	BadSuppression,              // LG902
 }
 
 // All returns every rule, ordered by ID.
-func All() []*Rule {
-	registryMu.Lock()
-	defer registryMu.Unlock()
-	return slices.Clone(registry)
-}
+func All() []*Rule { return slices.Clone(rules) }
 
 // Infos returns the metadata of every rule.
 func Infos() []diag.RuleInfo {
@@ -120,7 +112,7 @@ func Select(sel, ignore []string) ([]*Rule, error) {
 // Pass is what a rule's Check receives.
 type Pass struct {
 	Rule *Rule
-	Snap *Snapshot
+	Snap *snapshot.Snapshot
 
 	mu    *sync.Mutex
 	diags *[]diag.Diagnostic

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/lockguard/lockguard/internal/diag"
+	"github.com/lockguard/lockguard/internal/snapshot"
 )
 
 // A suppression comment: `# lockguard: ignore[LG101,LG102] reason` or
@@ -111,7 +112,7 @@ func (s *suppression) covers(d diag.Diagnostic) bool {
 
 // applySuppressions drops suppressed diagnostics and returns LG902 findings
 // for malformed, reasonless or unused suppressions (of enabled rules).
-func applySuppressions(snap *Snapshot, ds []diag.Diagnostic, enabled map[string]bool) ([]diag.Diagnostic, []diag.Diagnostic) {
+func applySuppressions(snap *snapshot.Snapshot, ds []diag.Diagnostic, enabled map[string]bool) ([]diag.Diagnostic, []diag.Diagnostic) {
 	byPath := map[string][]*suppression{}
 	for _, p := range snap.FilesRead() {
 		if sup := parseSuppressions(p, snap.Source(p)); len(sup) > 0 {

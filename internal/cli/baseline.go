@@ -16,9 +16,9 @@ import (
 	"reflect"
 	"strings"
 
-	"github.com/lockguard/lockguard/checks"
 	"github.com/lockguard/lockguard/internal/diag"
 	"github.com/lockguard/lockguard/internal/repo"
+	"github.com/lockguard/lockguard/internal/snapshot"
 )
 
 // baselineVersion is the version of the baseline file format.
@@ -72,7 +72,7 @@ func sourceLine(src []byte, n int) string {
 }
 
 // writeBaseline records ds in file.
-func (e *env) writeBaseline(file string, ds []diag.Diagnostic, snap *checks.Snapshot) error {
+func (e *env) writeBaseline(file string, ds []diag.Diagnostic, snap *snapshot.Snapshot) error {
 	b := baselineFile{Version: baselineVersion, Tool: "lockguard", Findings: []baselineEntry{}}
 	for _, d := range ds {
 		b.Findings = append(b.Findings, baselineEntry{
@@ -118,7 +118,7 @@ func readBaseline(file, name string) (map[string]int, error) {
 }
 
 // adopt applies --since and --baseline to the findings of a run.
-func (e *env) adopt(rf *runFlags, r *repo.Repo, snap *checks.Snapshot, ds []diag.Diagnostic) ([]diag.Diagnostic, error) {
+func (e *env) adopt(rf *runFlags, r *repo.Repo, snap *snapshot.Snapshot, ds []diag.Diagnostic) ([]diag.Diagnostic, error) {
 	if rf.since != "" {
 		changed, err := changedSince(e.ctx, r, rf.since)
 		if err != nil {

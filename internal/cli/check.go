@@ -15,6 +15,7 @@ import (
 	"github.com/lockguard/lockguard/internal/diag"
 	"github.com/lockguard/lockguard/internal/repo"
 	"github.com/lockguard/lockguard/internal/report"
+	"github.com/lockguard/lockguard/internal/snapshot"
 )
 
 // runFlags are shared by check and fix.
@@ -77,7 +78,7 @@ type analysis struct {
 	repo   *repo.Repo
 	cfg    *config.Config
 	rules  []*checks.Rule
-	snap   *checks.Snapshot
+	snap   *snapshot.Snapshot
 	result *checks.Result
 	failOn string
 	// all is every finding, before --since and --baseline filtered result.
@@ -114,7 +115,7 @@ func (e *env) analyzeWith(rf *runFlags, args []string, overlay map[string][]byte
 	if err != nil {
 		return nil, err
 	}
-	snap := checks.NewSnapshot(r, cfg)
+	snap := snapshot.New(r, cfg)
 	for p, data := range overlay {
 		snap.Overlay(p, data)
 	}

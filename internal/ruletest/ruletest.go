@@ -4,7 +4,7 @@
 // `# want LG301` comments where findings are expected. Run builds a real git
 // repository from it with the git binary, runs the rules through the engine
 // `lockguard check` uses (repo.Open, config.Find, checks.Select,
-// checks.NewSnapshot, checks.Run), and fails the test for every expected
+// snapshot.New, checks.Run), and fails the test for every expected
 // finding that is missing and every finding that is not expected.
 //
 //	func TestCopyClobbers(t *testing.T) {
@@ -30,6 +30,7 @@ import (
 	"github.com/lockguard/lockguard/internal/config"
 	"github.com/lockguard/lockguard/internal/diag"
 	"github.com/lockguard/lockguard/internal/repo"
+	"github.com/lockguard/lockguard/internal/snapshot"
 	"github.com/lockguard/lockguard/internal/testenv"
 	"github.com/lockguard/lockguard/internal/txtarrepo"
 )
@@ -185,7 +186,7 @@ func Check(t testing.TB, g *testenv.Repo, opts Options) []diag.Diagnostic {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := checks.Run(checks.NewSnapshot(rp, cfg), rules, checks.Options{Paths: opts.Paths})
+	res, err := checks.Run(snapshot.New(rp, cfg), rules, checks.Options{Paths: opts.Paths})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,15 +8,29 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
-	"gopkg.in/yaml.v3"
-
-	"github.com/lockguard/lockguard/internal/cargo"
 	"github.com/lockguard/lockguard/internal/diag"
-	"github.com/lockguard/lockguard/internal/dockerfile"
-	"github.com/lockguard/lockguard/internal/nix"
+	"github.com/lockguard/lockguard/internal/snapshot"
 )
+
+// imageFlake finds the flake a nix command evaluates when it names the
+// image directory dir: the nearest flake.nix at or above dir that a COPY
+// from the context put there (Nix searches upwards). It returns the
+// flake, and its directory in the image.
+func imageFlake(s *snapshot.Snapshot, ctx *snapshot.DockerContext, prior []*snapshot.Instr, dir string) (*snapshot.Flake, string) {
+	for d := dir; d != ""; d = path.Dir(d) {
+		if rel, ok := s.LatestLanding(ctx, prior, path.Join(d, "flake.nix")); ok {
+			if f := s.FlakeByDir(snapshot.DirOf(snapshot.Join(ctx.Dir, rel))); f != nil && path.Base(rel) == "flake.nix" {
+				return f, d
+			}
+			return nil, ""
+		}
+		if d == "/" {
+			break
+		}
+	}
+	return nil, ""
+}
 
 // LG401: `nix build .#x` (or `nix run`) names an output the flake does not
 // have, while the flake has dev shells. It looks at Dockerfile RUNs, shell
@@ -79,8 +93,6 @@ command is not offered. Review it with ` + "`lockguard fix --diff`" + `.`,
 	Check: checkNixBuildMissingOutput,
 }
 
-func init() { register(NixBuildMissingOutput) }
-
 // ---- output lookup ----
 
 var perSystemSets = map[string]bool{"packages": true, "legacyPackages": true, "devShells": true, "apps": true, "checks": true, "formatter": true}
@@ -88,7 +100,7 @@ var perSystemSets = map[string]bool{"packages": true, "legacyPackages": true, "d
 // lacksOutput decides whether `nix <sub> <ref>#attr` (hasAttr false or
 // attr "": the default) finds nothing in the outputs o. tried lists what
 // nix tries, for the message. ok is false when lockguard cannot tell.
-func lacksOutput(o nix.Outputs, sub, attr string, hasAttr bool) (tried string, lacks, ok bool) {
+func lacksOutput(o snapshot.Outputs, sub, attr string, hasAttr bool) (tried string, lacks, ok bool) {
 	run := sub == "run"
 	if !hasAttr || attr == "" {
 		if o.Packages["default"] || (run && o.Apps["default"]) {
@@ -152,17 +164,17 @@ func names(m map[string]bool) string {
 type nixSite struct {
 	path  string
 	src   []byte
-	calls []dockerfile.NixCall // the commands of the same script, for locating words
+	calls []snapshot.NixCall // the commands of the same script, for locating words
 	ci    int
 	// resolve returns the flake an installable's reference names, the
 	// flake's directory and the command's directory in the same absolute
 	// path space (the image's, or the repository's under scriptRoot);
 	// nil when unknown.
-	resolve func(ref string) (*nix.Flake, string, string)
+	resolve func(ref string) (*snapshot.Flake, string, string)
 	// rescan returns the nix calls on line of the file with the edit
 	// applied, to verify a
 	// fix; nil: the file kind gets no fix.
-	rescan func(edit diag.TextEdit, line int) []dockerfile.NixCall
+	rescan func(edit diag.TextEdit, line int) []snapshot.NixCall
 	// escape spells shell text for the file (make doubles $); nil: as is.
 	escape func(string) string
 }
@@ -170,11 +182,11 @@ type nixSite struct {
 func checkNixBuildMissingOutput(p *Pass) {
 	s := p.Snap
 	var sites []nixSite
-	sites = append(sites, s.dockerNixSites()...)
-	sites = append(sites, s.scriptNixSites()...)
+	sites = append(sites, dockerNixSites(s)...)
+	sites = append(sites, scriptNixSites(s)...)
 	seen := map[string]bool{}
 	for _, site := range sites {
-		for _, d := range s.missingOutputDiags(site) {
+		for _, d := range missingOutputDiags(s, site) {
 			key := fmt.Sprintf("%s:%d:%d:%s", d.Path, d.Line, d.Column, d.Message)
 			if !seen[key] {
 				seen[key] = true
@@ -184,7 +196,7 @@ func checkNixBuildMissingOutput(p *Pass) {
 	}
 }
 
-func (s *Snapshot) missingOutputDiags(site nixSite) []diag.Diagnostic {
+func missingOutputDiags(s *snapshot.Snapshot, site nixSite) []diag.Diagnostic {
 	call := site.calls[site.ci]
 	if call.Legacy || call.Cmd.InNixDevelop || call.FlakeRef == "" || (call.Sub != "build" && call.Sub != "run") {
 		return nil
@@ -205,7 +217,7 @@ func (s *Snapshot) missingOutputDiags(site nixSite) []diag.Diagnostic {
 		if ref == "" {
 			ref = "."
 		}
-		if dockerfile.LocalFlakeDir(strings.SplitN(ref, "?", 2)[0], "/") == "" {
+		if snapshot.LocalFlakeDir(strings.SplitN(ref, "?", 2)[0], "/") == "" {
 			continue // remote or registry flake
 		}
 		flake, flakeAbs, cwd := site.resolve(ref)
@@ -231,7 +243,7 @@ func (s *Snapshot) missingOutputDiags(site nixSite) []diag.Diagnostic {
 		}
 		help := "build inside the dev shell: `nix develop --command <build command>` (e.g. `nix develop --command cargo build --release`)"
 		if call.Sub == "build" && len(insts) == 1 {
-			if fix, text := s.developFix(site, flake, flakeAbs, cwd, ref, attr); text != "" {
+			if fix, text := developFix(s, site, flake, flakeAbs, cwd, ref, attr); text != "" {
 				d.Fix = fix
 				help = fmt.Sprintf("build inside the dev shell: `%s`", text)
 			}
@@ -240,7 +252,7 @@ func (s *Snapshot) missingOutputDiags(site nixSite) []diag.Diagnostic {
 			help += fmt.Sprintf(", or build a package the flake defines (%s)", names(o.Packages))
 		}
 		d.Help = help
-		d.At(nixCallSpan(site.src, site.calls, site.ci))
+		d.At(snapshot.NixCallSpan(site.src, site.calls, site.ci))
 		out = append(out, d)
 	}
 	return out
@@ -248,13 +260,13 @@ func (s *Snapshot) missingOutputDiags(site nixSite) []diag.Diagnostic {
 
 // developFix rewrites the nix build command to build with cargo inside the
 // dev shell, when exactly one Cargo root under the flake says what to build.
-func (s *Snapshot) developFix(site nixSite, flake *nix.Flake, flakeAbs, cwd, ref, attr string) (*diag.Fix, string) {
+func developFix(s *snapshot.Snapshot, site nixSite, flake *snapshot.Flake, flakeAbs, cwd, ref, attr string) (*diag.Fix, string) {
 	if cwd == "" || flakeAbs == "" {
 		return nil, ""
 	}
-	var roots []cargo.Root
+	var roots []snapshot.Root
 	for _, r := range s.Cargo().Roots {
-		if under(r.Dir(), flake.Dir) {
+		if snapshot.Under(r.Dir(), flake.Dir) {
 			roots = append(roots, r)
 		}
 	}
@@ -316,7 +328,7 @@ func developRewrite(site nixSite, target, cd string) (*diag.Fix, string) {
 			head = append(head, shellQuote(w, q, i == 2))
 		}
 		text := strings.Join(head, " ")
-		if got, ok := dockerfile.LiteralArgv(text); !ok || !slices.Equal(got, argv) || slices.Contains(variants, text) {
+		if got, ok := snapshot.LiteralArgv(text); !ok || !slices.Equal(got, argv) || slices.Contains(variants, text) {
 			continue
 		}
 		variants = append(variants, text)
@@ -327,7 +339,7 @@ func developRewrite(site nixSite, target, cd string) (*diag.Fix, string) {
 	if site.rescan == nil {
 		return nil, variants[0]
 	}
-	off, ok := nixWordAt(site.src, site.calls, site.ci)
+	off, ok := snapshot.NixWordAt(site.src, site.calls, site.ci)
 	if !ok {
 		return nil, variants[0]
 	}
@@ -339,12 +351,12 @@ func developRewrite(site nixSite, target, cd string) (*diag.Fix, string) {
 	for i, w := range words {
 		escWords[i] = esc(w)
 	}
-	end, ok := matchWords(site.src, off.nix, escWords)
+	end, ok := matchWords(site.src, off.Nix, escWords)
 	if !ok {
 		return nil, variants[0]
 	}
 	for _, text := range variants {
-		edit := diag.TextEdit{Start: off.nix, End: end, NewText: esc(text)}
+		edit := diag.TextEdit{Start: off.Nix, End: end, NewText: esc(text)}
 		if !rewrittenAs(site.rescan(edit, call.Cmd.Line), text, argv) {
 			continue
 		}
@@ -384,7 +396,7 @@ var plainWord = regexp.MustCompile(`^[A-Za-z0-9_./:@%+=,#-]+$`)
 // command exactly: its source words are text, taken by the shell as the
 // intended argv (so the file's own quoting, YAML's or make's, did not
 // change it).
-func rewrittenAs(calls []dockerfile.NixCall, text string, argv []string) bool {
+func rewrittenAs(calls []snapshot.NixCall, text string, argv []string) bool {
 	for _, c := range calls {
 		i, raw := nixRawWords(c.Cmd)
 		if i < 0 || strings.Join(raw, " ") != text {
@@ -432,7 +444,7 @@ func relPath(from, to string) (string, bool) {
 
 // nixRawWords returns the index of the nix word in c.Raw and the raw words
 // from it to the end of the command (-1 when not found).
-func nixRawWords(c dockerfile.Command) (int, []string) {
+func nixRawWords(c snapshot.Command) (int, []string) {
 	for i, a := range c.Args {
 		if i < len(c.Dynamic) && c.Dynamic[i] {
 			return -1, nil
@@ -450,7 +462,7 @@ func nixRawWords(c dockerfile.Command) (int, []string) {
 // keptNixOptions are the options of a nix command that the rewrite
 // keeps: every option before the subcommand, and the experimental-features
 // settings after it.
-func keptNixOptions(c dockerfile.Command, nixIdx int) (raw, argv []string) {
+func keptNixOptions(c snapshot.Command, nixIdx int) (raw, argv []string) {
 	args, rawWords := c.Args[nixIdx+1:], c.Raw[nixIdx+1:]
 	before := true
 	for i := 0; i < len(args); i++ {
@@ -459,7 +471,7 @@ func keptNixOptions(c dockerfile.Command, nixIdx int) (raw, argv []string) {
 			before = false
 			continue
 		}
-		n := dockerfile.NixOptionArity(a)
+		n := snapshot.NixOptionArity(a)
 		features := strings.HasPrefix(a, "--extra-experimental-features") || strings.HasPrefix(a, "--experimental-features") ||
 			(a == "--option" && i+1 < len(args) && strings.HasSuffix(args[i+1], "experimental-features"))
 		if before || features {
@@ -470,48 +482,6 @@ func keptNixOptions(c dockerfile.Command, nixIdx int) (raw, argv []string) {
 		i += n
 	}
 	return raw, argv
-}
-
-// nixWordAt finds the nix word of calls[ci] in src, on the command's line:
-// the word followed by the command's next word; when the line has several
-// such places, calls on the line that look the same are matched to them in
-// order, and a count mismatch gives ok false.
-func nixWordAt(src []byte, calls []dockerfile.NixCall, ci int) (nixOffsets, bool) {
-	call := calls[ci]
-	word, next, ok := nixWords(call.Cmd)
-	if !ok || src == nil {
-		return nixOffsets{}, false
-	}
-	ls := lineStart(src, call.Cmd.Line)
-	if ls < 0 {
-		return nixOffsets{}, false
-	}
-	le := len(src)
-	if i := bytes.IndexByte(src[ls:], '\n'); i >= 0 {
-		le = ls + i
-	}
-	lineText := string(src[ls:le])
-	re, err := regexp.Compile(`(?:^|[\s;&|(){}'"` + "`" + `@-])(` + regexp.QuoteMeta(word) + `)[ \t]+(` + regexp.QuoteMeta(next) + `)(?:$|[\s;&|()'"` + "`" + `\\])`)
-	if err != nil {
-		return nixOffsets{}, false
-	}
-	matches := re.FindAllStringSubmatchIndex(lineText, -1)
-	k, same := 0, 0
-	for j, c := range calls {
-		if c.Cmd.Line != call.Cmd.Line {
-			continue
-		}
-		if w, n, ok := nixWords(c.Cmd); ok && w == word && n == next {
-			if j < ci {
-				k++
-			}
-			same++
-		}
-	}
-	if len(matches) == 0 || len(matches) != same {
-		return nixOffsets{}, false
-	}
-	return nixOffsets{nix: ls + matches[k][2], sub: ls + matches[k][4], word: word}, true
 }
 
 // matchWords matches the raw words in src from off, separated by blanks
@@ -543,51 +513,28 @@ func matchWords(src []byte, off int, words []string) (int, bool) {
 	return off, true
 }
 
-// nixCallSpan spans the nix word of calls[ci] (the command's line when it
-// cannot be located).
-func nixCallSpan(src []byte, calls []dockerfile.NixCall, ci int) diag.Span {
-	call := calls[ci]
-	line := call.Cmd.Line
-	if off, ok := nixWordAt(src, calls, ci); ok {
-		ls := lineStart(src, line)
-		col := utf8.RuneCount(src[ls:off.nix]) + 1
-		return spanOf(line, col, line, col+utf8.RuneCountInString(off.word))
-	}
-	if ls := lineStart(src, line); ls >= 0 {
-		le := len(src)
-		if i := bytes.IndexByte(src[ls:], '\n'); i >= 0 {
-			le = ls + i
-		}
-		f := &dockerfile.File{Lines: []string{string(src[ls:le])}}
-		if c, e := f.Span(1, "nix"); c > 0 {
-			return spanOf(line, c, line, e)
-		}
-	}
-	return diag.Span{Line: line}
-}
-
 // ---- Dockerfiles ----
 
-func (s *Snapshot) dockerNixSites() []nixSite {
+func dockerNixSites(s *snapshot.Snapshot) []nixSite {
 	var out []nixSite
-	s.eachNixRun(func(df *DockerFile, ctx *DockerContext, st *dockerfile.Stage, list []stageInstr, i int, calls []dockerfile.NixCall) {
-		in := list[i].in
-		prior := instrsOf(list[:i])
+	s.EachNixRun(func(df *snapshot.DockerFile, ctx *snapshot.DockerContext, st *snapshot.Stage, list []snapshot.StageInstr, i int, calls []snapshot.NixCall) {
+		in := list[i].In
+		prior := snapshot.InstrsOf(list[:i])
 		for ci, call := range calls {
 			cwd := call.Cmd.Dir
 			site := nixSite{path: df.Path, src: df.Src, calls: calls, ci: ci}
 			if in.Run.Exec {
 				site.src = nil
 			}
-			site.resolve = func(ref string) (*nix.Flake, string, string) {
-				dir := localFlakeImageDir(ref, cwd)
+			site.resolve = func(ref string) (*snapshot.Flake, string, string) {
+				dir := snapshot.LocalFlakeImageDir(ref, cwd)
 				if dir == "" {
 					return nil, "", ""
 				}
-				f, fdir := s.imageFlake(ctx, prior, dir)
+				f, fdir := imageFlake(s, ctx, prior, dir)
 				return f, fdir, cwd
 			}
-			site.rescan = func(edit diag.TextEdit, line int) []dockerfile.NixCall {
+			site.rescan = func(edit diag.TextEdit, line int) []snapshot.NixCall {
 				return rescanRun(df, in, edit, line)
 			}
 			out = append(out, site)
@@ -600,9 +547,9 @@ func (s *Snapshot) dockerNixSites() []nixSite {
 // returns its nix calls on line. Only the RUN is parsed, after the file's
 // parser directives and a FROM: re-parsing the whole file for every
 // rewrite made a Dockerfile with many nix RUNs quadratic.
-func rescanRun(df *DockerFile, in *dockerfile.Instr, edit diag.TextEdit, line int) []dockerfile.NixCall {
-	start := lineStart(df.Src, in.StartLine)
-	end := lineStart(df.Src, in.EndLine+1)
+func rescanRun(df *snapshot.DockerFile, in *snapshot.Instr, edit diag.TextEdit, line int) []snapshot.NixCall {
+	start := snapshot.LineStart(df.Src, in.StartLine)
+	end := snapshot.LineStart(df.Src, in.EndLine+1)
 	if end < 0 {
 		end = len(df.Src)
 	}
@@ -625,7 +572,7 @@ func rescanRun(df *DockerFile, in *dockerfile.Instr, edit diag.TextEdit, line in
 	mini = append(mini, edit.NewText...)
 	mini = append(mini, df.Src[edit.End:end]...)
 	shift := in.StartLine - (n + 1)
-	nf, err := dockerfile.Parse(df.Path, mini)
+	nf, err := snapshot.Parse(df.Path, mini)
 	if err != nil || len(nf.Stages) != 1 {
 		return nil
 	}
@@ -637,9 +584,9 @@ func rescanRun(df *DockerFile, in *dockerfile.Instr, edit diag.TextEdit, line in
 	return nil
 }
 
-func callsOnLine(cmds []dockerfile.Command, line int) []dockerfile.NixCall {
-	var out []dockerfile.NixCall
-	for _, c := range dockerfile.NixInvocations(cmds) {
+func callsOnLine(cmds []snapshot.Command, line int) []snapshot.NixCall {
+	var out []snapshot.NixCall
+	for _, c := range snapshot.NixInvocations(cmds) {
 		if c.Cmd.Line == line {
 			out = append(out, c)
 		}
@@ -653,56 +600,8 @@ func callsOnLine(cmds []dockerfile.Command, line int) []dockerfile.NixCall {
 // when scripts are analysed (a cd to an absolute path leaves it).
 const scriptRoot = "/.lockguard-repository"
 
-// scriptPiece is a shell script inside a file: a whole *.sh file, one
-// recipe line, one CI step.
-type scriptPiece struct {
-	text string
-	line int      // file line of the text's first line
-	dirs []string // repo-relative directories it may start in ("" root); a finding needs all to agree
-}
-
-// scriptKind reads the script pieces of one kind of file.
-type scriptKind struct {
-	scan    func(p string, src []byte) []scriptPiece
-	fixable bool
-	escape  func(string) string // see nixSite.escape
-}
-
-func (s *Snapshot) scriptFiles() map[string]scriptKind {
-	out := map[string]scriptKind{}
-	shell := scriptKind{scan: scanShellScript, fixable: true}
-	for _, e := range s.Repo.Entries() {
-		if e.Submodule {
-			continue
-		}
-		base := path.Base(e.Path)
-		switch {
-		case strings.HasSuffix(base, ".sh"):
-			out[e.Path] = shell
-		case base == "Makefile" || base == "makefile" || base == "GNUmakefile" || strings.HasSuffix(base, ".mk"):
-			out[e.Path] = scriptKind{scan: scanMakefile, fixable: true, escape: makeEscape}
-		case base == "justfile" || base == "Justfile" || base == ".justfile" || strings.HasSuffix(base, ".just"):
-			out[e.Path] = scriptKind{scan: scanJustfile, fixable: true}
-		case strings.HasPrefix(e.Path, ".github/workflows/") && (strings.HasSuffix(base, ".yml") || strings.HasSuffix(base, ".yaml")):
-			out[e.Path] = scriptKind{scan: scanWorkflow, fixable: true}
-		case e.Path == ".gitlab-ci.yml" || e.Path == ".gitlab-ci.yaml":
-			out[e.Path] = scriptKind{scan: scanGitlabCI, fixable: true}
-		case e.Mode == 0o100755:
-			if fi, err := s.Repo.Lstat(e.Path); err != nil || !fi.Mode().IsRegular() || fi.Size() > 1<<20 {
-				continue
-			}
-			if data, err := s.ReadFile(e.Path); err == nil && shellShebang.Match(data) {
-				out[e.Path] = shell
-			}
-		}
-	}
-	return out
-}
-
-var shellShebang = regexp.MustCompile(`^#![ \t]*(?:/usr)?/bin/(?:env[ \t]+)?(?:sh|bash|dash)(?:[ \t]|\r?\n|$)`)
-
-func (s *Snapshot) scriptNixSites() []nixSite {
-	files := s.scriptFiles()
+func scriptNixSites(s *snapshot.Snapshot) []nixSite {
+	files := s.ScriptFiles()
 	paths := make([]string, 0, len(files))
 	for p := range files {
 		paths = append(paths, p)
@@ -715,8 +614,8 @@ func (s *Snapshot) scriptNixSites() []nixSite {
 		if err != nil || !strings.Contains(string(src), "nix") {
 			continue
 		}
-		for _, piece := range kind.scan(p, src) {
-			out = append(out, s.pieceSites(p, src, kind, piece)...)
+		for _, piece := range kind.Scan(p, src) {
+			out = append(out, pieceSites(s, p, src, kind, piece)...)
 		}
 	}
 	return out
@@ -724,17 +623,17 @@ func (s *Snapshot) scriptNixSites() []nixSite {
 
 // pieceSites analyses a script piece from each of its start directories
 // and keeps the nix calls whose flake all of them agree on.
-func (s *Snapshot) pieceSites(p string, src []byte, kind scriptKind, piece scriptPiece) []nixSite {
-	if !strings.Contains(piece.text, "nix") {
+func pieceSites(s *snapshot.Snapshot, p string, src []byte, kind snapshot.ScriptKind, piece snapshot.ScriptPiece) []nixSite {
+	if !strings.Contains(piece.Text, "nix") {
 		return nil
 	}
-	var runs [][]dockerfile.NixCall
-	for _, d := range piece.dirs {
-		cmds, err := dockerfile.AnalyzeScript(piece.text, path.Join(scriptRoot, d), piece.line)
+	var runs [][]snapshot.NixCall
+	for _, d := range piece.Dirs {
+		cmds, err := snapshot.AnalyzeScript(piece.Text, path.Join(scriptRoot, d), piece.Line)
 		if err != nil {
 			return nil
 		}
-		runs = append(runs, dockerfile.NixInvocations(cmds))
+		runs = append(runs, snapshot.NixInvocations(cmds))
 	}
 	if len(runs) == 0 {
 		return nil
@@ -742,16 +641,16 @@ func (s *Snapshot) pieceSites(p string, src []byte, kind scriptKind, piece scrip
 	var out []nixSite
 	for ci := range runs[0] {
 		ci := ci
-		site := nixSite{path: p, src: src, calls: runs[0], ci: ci, escape: kind.escape}
-		site.resolve = func(ref string) (*nix.Flake, string, string) {
-			var flake *nix.Flake
+		site := nixSite{path: p, src: src, calls: runs[0], ci: ci, escape: kind.Escape}
+		site.resolve = func(ref string) (*snapshot.Flake, string, string) {
+			var flake *snapshot.Flake
 			var fdir, cwd string
 			for i, calls := range runs {
 				if ci >= len(calls) {
 					return nil, "", ""
 				}
 				c := calls[ci].Cmd.Dir
-				f, d := s.scriptFlake(ref, c)
+				f, d := scriptFlake(s, ref, c)
 				if f == nil {
 					continue
 				}
@@ -765,15 +664,15 @@ func (s *Snapshot) pieceSites(p string, src []byte, kind scriptKind, piece scrip
 			}
 			return flake, fdir, cwd
 		}
-		if kind.fixable {
-			site.rescan = func(edit diag.TextEdit, line int) []dockerfile.NixCall {
-				edited, err := applyEdits(src, []diag.TextEdit{edit})
+		if kind.Fixable {
+			site.rescan = func(edit diag.TextEdit, line int) []snapshot.NixCall {
+				edited, err := snapshot.ApplyEdits(src, []diag.TextEdit{edit})
 				if err != nil {
 					return nil
 				}
-				var all []dockerfile.NixCall
-				for _, pc := range kind.scan(p, edited) {
-					cmds, err := dockerfile.AnalyzeScript(pc.text, scriptRoot, pc.line)
+				var all []snapshot.NixCall
+				for _, pc := range kind.Scan(p, edited) {
+					cmds, err := snapshot.AnalyzeScript(pc.Text, scriptRoot, pc.Line)
 					if err != nil {
 						continue
 					}
@@ -790,8 +689,8 @@ func (s *Snapshot) pieceSites(p string, src []byte, kind scriptKind, piece scrip
 // scriptFlake resolves a flake reference of a script command run in cwd
 // (under scriptRoot): the nearest flake at or above the directory, within
 // the repository.
-func (s *Snapshot) scriptFlake(ref, cwd string) (*nix.Flake, string) {
-	dir := localFlakeImageDir(ref, cwd)
+func scriptFlake(s *snapshot.Snapshot, ref, cwd string) (*snapshot.Flake, string) {
+	dir := snapshot.LocalFlakeImageDir(ref, cwd)
 	if dir == "" {
 		return nil, ""
 	}
@@ -799,247 +698,12 @@ func (s *Snapshot) scriptFlake(ref, cwd string) (*nix.Flake, string) {
 	if !ok || (rel != "" && !strings.HasPrefix(rel, "/")) {
 		return nil, ""
 	}
-	for d := strings.TrimPrefix(rel, "/"); ; d = dirOf(d) {
-		if f := s.flakeByDir(d); f != nil {
+	for d := strings.TrimPrefix(rel, "/"); ; d = snapshot.DirOf(d) {
+		if f := s.FlakeByDir(d); f != nil {
 			return f, path.Join(scriptRoot, d)
 		}
 		if d == "" {
 			return nil, ""
 		}
 	}
-}
-
-// scanShellScript: the whole file, started at the repository root or in
-// the script's directory.
-func scanShellScript(p string, src []byte) []scriptPiece {
-	dirs := []string{""}
-	if d := dirOf(p); d != "" {
-		dirs = append(dirs, d)
-	}
-	return []scriptPiece{{text: string(src), line: 1, dirs: dirs}}
-}
-
-var (
-	makeRuleRE = regexp.MustCompile(`^[^\t#=:]+(?:::?|&:)(?:[^=]|$)`)
-	justRuleRE = regexp.MustCompile(`^@?[A-Za-z_][A-Za-z0-9_-]*(?:[ \t][^:]*)?:(?:[^=]|$)`)
-	justInterp = regexp.MustCompile(`\{\{.*?\}\}`)
-	ghaInterp  = regexp.MustCompile(`\$\{\{.*?\}\}`)
-)
-
-// scanMakefile: each logical recipe line (tab-indented, after a rule
-// line; `\` continuations joined), without @, - and + prefixes, in the
-// Makefile's directory.
-func scanMakefile(p string, src []byte) []scriptPiece {
-	lines := strings.Split(string(src), "\n")
-	var out []scriptPiece
-	inRule := false
-	for i := 0; i < len(lines); i++ {
-		l := strings.TrimSuffix(lines[i], "\r")
-		switch {
-		case strings.HasPrefix(l, "\t") && inRule:
-			start := i
-			text := strings.TrimPrefix(l, "\t")
-			for strings.HasSuffix(text, "\\") && i+1 < len(lines) {
-				i++
-				text += "\n" + strings.TrimPrefix(strings.TrimSuffix(lines[i], "\r"), "\t")
-			}
-			text = strings.TrimLeft(text, "@-+ \t")
-			// make expands $(…) and ${…}, and $$ is a literal $.
-			text = strings.ReplaceAll(text, "$$", "\x00")
-			text = makeVarRE.ReplaceAllString(text, "$$__make")
-			text = strings.ReplaceAll(text, "\x00", "$")
-			out = append(out, scriptPiece{text: text, line: start + 1, dirs: []string{dirOf(p)}})
-		case strings.TrimSpace(l) == "" || strings.HasPrefix(strings.TrimSpace(l), "#"):
-		case makeRuleRE.MatchString(l):
-			inRule = true
-		default:
-			inRule = false
-		}
-	}
-	return out
-}
-
-// makeEscape spells shell text in a recipe: make expands $.
-func makeEscape(s string) string { return strings.ReplaceAll(s, "$", "$$") }
-
-var makeVarRE = regexp.MustCompile(`\$(?:\([^()]*\)|\{[^{}]*\}|[A-Za-z_@<^+*?%])`)
-
-// scanJustfile: each indented recipe line (a shebang recipe's body as
-// lines too), without @ and - prefixes, in the justfile's directory;
-// {{…}} interpolations are unknown.
-func scanJustfile(p string, src []byte) []scriptPiece {
-	lines := strings.Split(string(src), "\n")
-	var out []scriptPiece
-	inRule := false
-	for i := 0; i < len(lines); i++ {
-		l := strings.TrimSuffix(lines[i], "\r")
-		trimmed := strings.TrimLeft(l, " \t")
-		switch {
-		case trimmed != l && inRule:
-			if strings.HasPrefix(trimmed, "#") {
-				continue
-			}
-			start := i
-			text := trimmed
-			for strings.HasSuffix(text, "\\") && i+1 < len(lines) {
-				i++
-				text += "\n" + strings.TrimLeft(strings.TrimSuffix(lines[i], "\r"), " \t")
-			}
-			text = strings.TrimLeft(text, "@-")
-			text = justInterp.ReplaceAllString(text, "$$__just")
-			out = append(out, scriptPiece{text: text, line: start + 1, dirs: []string{dirOf(p)}})
-		case trimmed == "" || strings.HasPrefix(trimmed, "#"):
-		case justRuleRE.MatchString(l) && !strings.HasPrefix(l, "set ") && !strings.HasPrefix(l, "alias ") && !strings.HasPrefix(l, "export "):
-			inRule = true
-		default:
-			inRule = false
-		}
-	}
-	return out
-}
-
-// yamlScript turns a scalar node into a script piece starting in dir.
-func yamlScript(n *yaml.Node, dir string) (scriptPiece, bool) {
-	if n == nil || n.Kind != yaml.ScalarNode {
-		return scriptPiece{}, false
-	}
-	line := n.Line
-	if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
-		line++
-	}
-	if n.Style&yaml.FoldedStyle != 0 && strings.Count(strings.TrimSuffix(n.Value, "\n"), "\n") > 0 {
-		return scriptPiece{}, false // folded lines do not map to file lines
-	}
-	return scriptPiece{text: ghaInterp.ReplaceAllString(n.Value, "$$__ci"), line: line, dirs: []string{dir}}, true
-}
-
-func mapGet(n *yaml.Node, key string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
-}
-
-func yamlDoc(src []byte) *yaml.Node {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(src, &doc); err != nil || len(doc.Content) == 0 {
-		return nil
-	}
-	return doc.Content[0]
-}
-
-// workDir resolves a working-directory value against the repository root
-// ("", false when it is dynamic or leaves the repository).
-func workDir(n *yaml.Node, base string) (string, bool) {
-	if n == nil {
-		return base, true
-	}
-	if n.Kind != yaml.ScalarNode || strings.Contains(n.Value, "$") || path.IsAbs(n.Value) {
-		return "", false
-	}
-	return repoRel(path.Join(base, n.Value))
-}
-
-func posixShell(n *yaml.Node) bool {
-	if n == nil {
-		return true
-	}
-	f := strings.Fields(n.Value)
-	return len(f) > 0 && (f[0] == "bash" || f[0] == "sh")
-}
-
-// scanWorkflow: the run: steps of a GitHub Actions workflow, in the
-// repository root or their working-directory.
-func scanWorkflow(_ string, src []byte) []scriptPiece {
-	root := yamlDoc(src)
-	if root == nil {
-		return nil
-	}
-	defDir, defOK := workDir(mapGet(mapGet(mapGet(root, "defaults"), "run"), "working-directory"), "")
-	defShell := mapGet(mapGet(mapGet(root, "defaults"), "run"), "shell")
-	var out []scriptPiece
-	jobs := mapGet(root, "jobs")
-	if jobs == nil || jobs.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 1; i < len(jobs.Content); i += 2 {
-		job := jobs.Content[i]
-		jobRun := mapGet(mapGet(job, "defaults"), "run")
-		jobDir, jobOK := defDir, defOK
-		if wd := mapGet(jobRun, "working-directory"); wd != nil {
-			jobDir, jobOK = workDir(wd, "")
-		}
-		jobShell := defShell
-		if sh := mapGet(jobRun, "shell"); sh != nil {
-			jobShell = sh
-		}
-		steps := mapGet(job, "steps")
-		if steps == nil || steps.Kind != yaml.SequenceNode {
-			continue
-		}
-		for _, step := range steps.Content {
-			run := mapGet(step, "run")
-			if run == nil {
-				continue
-			}
-			dir, ok := jobDir, jobOK
-			if wd := mapGet(step, "working-directory"); wd != nil {
-				dir, ok = workDir(wd, "")
-			}
-			sh := jobShell
-			if v := mapGet(step, "shell"); v != nil {
-				sh = v
-			}
-			if !ok || !posixShell(sh) {
-				continue
-			}
-			if pc, ok := yamlScript(run, dir); ok {
-				out = append(out, pc)
-			}
-		}
-	}
-	return out
-}
-
-// scanGitlabCI: script:, before_script: and after_script: entries of every
-// job (and default:), in the repository root.
-func scanGitlabCI(_ string, src []byte) []scriptPiece {
-	root := yamlDoc(src)
-	if root == nil || root.Kind != yaml.MappingNode {
-		return nil
-	}
-	var out []scriptPiece
-	var add func(n *yaml.Node)
-	add = func(n *yaml.Node) {
-		switch {
-		case n == nil:
-		case n.Kind == yaml.SequenceNode:
-			for _, c := range n.Content {
-				add(c)
-			}
-		default:
-			if pc, ok := yamlScript(n, ""); ok {
-				out = append(out, pc)
-			}
-		}
-	}
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		if root.Content[i].Value == "before_script" || root.Content[i].Value == "after_script" {
-			add(root.Content[i+1])
-			continue
-		}
-		job := root.Content[i+1]
-		if job.Kind != yaml.MappingNode {
-			continue
-		}
-		for _, k := range []string{"before_script", "script", "after_script"} {
-			add(mapGet(job, k))
-		}
-	}
-	return out
 }

@@ -1,4 +1,4 @@
-package checks
+package snapshot
 
 import (
 	"context"
@@ -31,14 +31,7 @@ type Snapshot struct {
 	parseMu     sync.Mutex
 	parseErrors map[string]ParseError // by path
 
-	cargoOnce sync.Once
-	cargo     *CargoModel
-
-	dockerOnce sync.Once
-	docker     *DockerModel
-
-	flakesOnce sync.Once
-	flakes     *FlakeModel
+	models sync.Map // *Model[T] → *modelEntry
 
 	lstats sync.Map // path → lstatResult (flake references and their symlinks)
 
@@ -64,8 +57,8 @@ type fileEntry struct {
 	err  error
 }
 
-// NewSnapshot makes a snapshot of r.
-func NewSnapshot(r *repo.Repo, cfg *config.Config) *Snapshot {
+// New makes a snapshot of r (with the default configuration when cfg is nil).
+func New(r *repo.Repo, cfg *config.Config) *Snapshot {
 	if cfg == nil {
 		cfg = config.Default()
 	}
@@ -132,6 +125,17 @@ func (s *Snapshot) AddParseError(e ParseError) {
 	}
 }
 
+// ParseErrors returns the parse errors recorded so far, in no order.
+func (s *Snapshot) ParseErrors() []ParseError {
+	s.parseMu.Lock()
+	defer s.parseMu.Unlock()
+	out := make([]ParseError, 0, len(s.parseErrors))
+	for _, e := range s.parseErrors {
+		out = append(out, e)
+	}
+	return out
+}
+
 // readForParse reads a file that must be parsed. A read failure other than
 // "does not exist" (which the git-state rules report) becomes a parse error.
 func (s *Snapshot) readForParse(p string) ([]byte, bool) {
@@ -180,7 +184,7 @@ func (s *Snapshot) Exists(p string) bool {
 }
 
 // parallel runs f over items on all cores.
-func parallel[T any](items []T, f func(T)) {
+func Parallel[T any](items []T, f func(T)) {
 	n := runtime.GOMAXPROCS(0)
 	if n > len(items) {
 		n = len(items)
@@ -219,7 +223,7 @@ func indices(n int) []int {
 }
 
 // dirOf is path.Dir with "" for the root.
-func dirOf(p string) string {
+func DirOf(p string) string {
 	d := path.Dir(p)
 	if d == "." {
 		return ""
@@ -228,7 +232,7 @@ func dirOf(p string) string {
 }
 
 // join is path.Join that keeps "" for the root.
-func join(dir, name string) string {
+func Join(dir, name string) string {
 	if dir == "" {
 		return name
 	}
@@ -236,12 +240,12 @@ func join(dir, name string) string {
 }
 
 // under reports whether p is dir or below it ("" covers everything).
-func under(p, dir string) bool {
+func Under(p, dir string) bool {
 	return dir == "" || p == dir || strings.HasPrefix(p, dir+"/")
 }
 
 // display renders a repo-relative directory for messages.
-func display(dir string) string {
+func Display(dir string) string {
 	if dir == "" {
 		return "the repository root"
 	}
@@ -249,6 +253,6 @@ func display(dir string) string {
 }
 
 // spanOf converts a 1-based position into a diag.Span.
-func spanOf(line, col, endLine, endCol int) diag.Span {
+func SpanOf(line, col, endLine, endCol int) diag.Span {
 	return diag.Span{Line: line, Column: col, EndLine: endLine, EndColumn: endCol}
 }

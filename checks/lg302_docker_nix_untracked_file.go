@@ -6,9 +6,7 @@ import (
 	"strings"
 
 	"github.com/lockguard/lockguard/internal/diag"
-	"github.com/lockguard/lockguard/internal/dockerfile"
-	"github.com/lockguard/lockguard/internal/nix"
-	"github.com/lockguard/lockguard/internal/repo"
+	"github.com/lockguard/lockguard/internal/snapshot"
 )
 
 // LG302: nix in a Dockerfile evaluates a flake from a git repository whose
@@ -64,102 +62,9 @@ git add. A generated file has no automatic fix.`,
 	Check: checkDockerNixUntracked,
 }
 
-func init() { register(DockerNixUntrackedFile) }
-
-// stageInstr is an instruction of a stage's ancestry, in build order.
-type stageInstr struct {
-	st *dockerfile.Stage
-	in *dockerfile.Instr
-}
-
-// stageChain lists the instructions of st's ancestry (FROM <stage>) and of
-// st itself, in build order; nil when the ancestry is not sound.
-func stageChain(df *DockerFile, st *dockerfile.Stage) []stageInstr {
-	var chain []*dockerfile.Stage
-	for a := st; a != nil; a = a.FromStage {
-		chain = append([]*dockerfile.Stage{a}, chain...)
-		if len(chain) > len(df.File.Stages) {
-			return nil
-		}
-	}
-	var out []stageInstr
-	for _, a := range chain {
-		for _, in := range a.Instrs {
-			out = append(out, stageInstr{a, in})
-		}
-	}
-	return out
-}
-
-func instrsOf(list []stageInstr) []*dockerfile.Instr {
-	out := make([]*dockerfile.Instr, len(list))
-	for i, si := range list {
-		out[i] = si.in
-	}
-	return out
-}
-
-// flakeRefDir splits "?dir=sub" off a flake reference: the reference
-// without its query, and the subdirectory.
-func flakeRefDir(ref string) (string, string) {
-	base, q, ok := strings.Cut(ref, "?")
-	if !ok {
-		return ref, ""
-	}
-	for _, kv := range strings.Split(q, "&") {
-		if v, ok := strings.CutPrefix(kv, "dir="); ok {
-			return base, v
-		}
-	}
-	return base, ""
-}
-
-// localFlakeImageDir resolves a flake reference of a command to an absolute
-// directory ("" for remote references or an unknown directory).
-func localFlakeImageDir(ref, cwd string) string {
-	base, sub := flakeRefDir(ref)
-	d := dockerfile.LocalFlakeDir(base, cwd)
-	if d == "" {
-		return ""
-	}
-	if sub != "" {
-		d = path.Join(d, sub)
-	}
-	return d
-}
-
-// flakeByDir returns the analysed flake whose directory is dir.
-func (s *Snapshot) flakeByDir(dir string) *nix.Flake {
-	for _, f := range s.Flakes().Flakes {
-		if f.Dir == dir {
-			return f
-		}
-	}
-	return nil
-}
-
-// imageFlake finds the flake a nix command evaluates when it names the
-// image directory dir: the nearest flake.nix at or above dir that a COPY
-// from the context put there (Nix searches upwards). It returns the
-// flake, and its directory in the image.
-func (s *Snapshot) imageFlake(ctx *DockerContext, prior []*dockerfile.Instr, dir string) (*nix.Flake, string) {
-	for d := dir; d != ""; d = path.Dir(d) {
-		if rel, ok := s.latestLanding(ctx, prior, path.Join(d, "flake.nix")); ok {
-			if f := s.flakeByDir(dirOf(join(ctx.Dir, rel))); f != nil && path.Base(rel) == "flake.nix" {
-				return f, d
-			}
-			return nil, ""
-		}
-		if d == "/" {
-			break
-		}
-	}
-	return nil, ""
-}
-
 // gitCopy is a COPY that put the repository's .git into the image.
 type gitCopy struct {
-	in   *dockerfile.Instr
+	in   *snapshot.Instr
 	root string // image directory holding .git
 }
 
@@ -168,7 +73,7 @@ type gitCopy struct {
 // removes it again). ok is false when .git is not in the image there:
 // the context is not the repository root, the ignore file or --exclude
 // keeps it out, or no COPY copies the context root.
-func (s *Snapshot) gitRootFor(ctx *DockerContext, list []stageInstr, upto int, dir string) (gitCopy, bool) {
+func gitRootFor(s *snapshot.Snapshot, ctx *snapshot.DockerContext, list []snapshot.StageInstr, upto int, dir string) (gitCopy, bool) {
 	if ctx.Dir != "" || ctx.Ignore.Excluded(".git", true) {
 		return gitCopy{}, false
 	}
@@ -178,11 +83,11 @@ func (s *Snapshot) gitRootFor(ctx *DockerContext, list []stageInstr, upto int, d
 	var best gitCopy
 	found := false
 	for i := 0; i < upto && i < len(list); i++ {
-		in := list[i].in
+		in := list[i].In
 		if c := in.Copy; c != nil && c.FromContext() && !c.Heredoc {
 			copiesRoot := false
 			for _, src := range c.Sources {
-				if r, ok := ctxRel(src); ok && r == "." && !isRemoteSource(src) {
+				if r, ok := snapshot.CtxRel(src); ok && r == "." && !snapshot.IsRemoteSource(src) {
 					copiesRoot = true
 				}
 			}
@@ -212,7 +117,7 @@ func (s *Snapshot) gitRootFor(ctx *DockerContext, list []stageInstr, upto int, d
 }
 
 // removesPath reports whether c is an rm of p (or of a parent of p).
-func removesPath(c dockerfile.Command, p string) bool {
+func removesPath(c snapshot.Command, p string) bool {
 	if c.Name() != "rm" {
 		return false
 	}
@@ -238,17 +143,17 @@ func removesPath(c dockerfile.Command, p string) bool {
 // fileEvent is the last thing that put a file into the image before a
 // nix command: a RUN generated it, or a COPY brought the host's file.
 type fileEvent struct {
-	gen    *genEvent
-	copyIn *dockerfile.Instr
+	gen    *snapshot.GenEvent
+	copyIn *snapshot.Instr
 	rel    string // for a COPY: the context-relative source
 }
 
 func checkDockerNixUntracked(p *Pass) {
 	s := p.Snap
 	seen := map[string]bool{}
-	s.eachNixRun(func(df *DockerFile, ctx *DockerContext, st *dockerfile.Stage, list []stageInstr, i int, calls []dockerfile.NixCall) {
+	s.EachNixRun(func(df *snapshot.DockerFile, ctx *snapshot.DockerContext, st *snapshot.Stage, list []snapshot.StageInstr, i int, calls []snapshot.NixCall) {
 		for ci := range calls {
-			for _, d := range s.untrackedForNix(df, ctx, list, i, calls, ci) {
+			for _, d := range untrackedForNix(s, df, ctx, list, i, calls, ci) {
 				key := fmt.Sprintf("%s:%d:%d:%s", df.Path, d.Line, d.Column, d.Message)
 				if !seen[key] {
 					seen[key] = true
@@ -259,56 +164,29 @@ func checkDockerNixUntracked(p *Pass) {
 	})
 }
 
-// eachNixRun calls f for every RUN that runs nix commands, in every
-// Dockerfile, build context and stage: list is the stage's chain of
-// instructions (through FROM <stage>) and list[i] is the RUN.
-func (s *Snapshot) eachNixRun(f func(df *DockerFile, ctx *DockerContext, st *dockerfile.Stage, list []stageInstr, i int, calls []dockerfile.NixCall)) {
-	for _, df := range s.Docker().Files {
-		if df.File == nil {
-			continue
-		}
-		for _, ctx := range df.Contexts {
-			if ctx.Unknown && len(df.Contexts) > 1 && ctx.Dir != dirOf(df.Path) {
-				continue // the replay runs against the Dockerfile's directory only
-			}
-			for _, st := range df.File.Stages {
-				list := stageChain(df, st)
-				for i, si := range list {
-					if si.st != st || si.in.Run == nil {
-						continue
-					}
-					if calls := dockerfile.NixInvocations(si.in.Run.Commands); len(calls) > 0 {
-						f(df, ctx, st, list, i, calls)
-					}
-				}
-			}
-		}
-	}
-}
-
 // untrackedForNix reports the files the flake of calls[ci] (a command of
 // the RUN list[at]) needs but cannot see.
-func (s *Snapshot) untrackedForNix(df *DockerFile, ctx *DockerContext, list []stageInstr, at int, calls []dockerfile.NixCall, ci int) []diag.Diagnostic {
+func untrackedForNix(s *snapshot.Snapshot, df *snapshot.DockerFile, ctx *snapshot.DockerContext, list []snapshot.StageInstr, at int, calls []snapshot.NixCall, ci int) []diag.Diagnostic {
 	call := calls[ci]
 	if call.Legacy || call.FlakeRef == "" || call.Cmd.InNixDevelop || strings.HasPrefix(call.FlakeRef, "path:") {
 		return nil
 	}
-	dir := localFlakeImageDir(call.FlakeRef, call.Cmd.Dir)
+	dir := snapshot.LocalFlakeImageDir(call.FlakeRef, call.Cmd.Dir)
 	if dir == "" {
 		return nil
 	}
-	gc, ok := s.gitRootFor(ctx, list, at+1, dir)
+	gc, ok := gitRootFor(s, ctx, list, at+1, dir)
 	if !ok {
 		return nil
 	}
 	// Nix looks upwards from dir for flake.nix, up to the git root.
-	var flake *nix.Flake
+	var flake *snapshot.Flake
 	rel := strings.TrimPrefix(strings.TrimPrefix(dir, gc.root), "/")
 	if gc.root == "/" {
 		rel = strings.TrimPrefix(dir, "/")
 	}
-	for d := rel; ; d = dirOf(d) {
-		if flake = s.flakeByDir(d); flake != nil || d == "" {
+	for d := rel; ; d = snapshot.DirOf(d) {
+		if flake = s.FlakeByDir(d); flake != nil || d == "" {
 			break
 		}
 	}
@@ -327,17 +205,17 @@ func (s *Snapshot) untrackedForNix(df *DockerFile, ctx *DockerContext, list []st
 	// What the flake references: exact files, and directories whose files
 	// it sees (for those, the Cargo.lock files of the roots below them
 	// are the host files worth checking).
-	refFor := func(p string) (nix.Ref, bool) {
-		var best nix.Ref
+	refFor := func(p string) (snapshot.Ref, bool) {
+		var best snapshot.Ref
 		found := false
 		for _, r := range flake.Refs {
-			if r.Dynamic || r.Absolute || r.Outside || r.Kind == nix.RefInput {
+			if r.Dynamic || r.Absolute || r.Outside || r.Kind == snapshot.RefInput {
 				continue
 			}
 			if r.Path == p {
 				return r, true
 			}
-			if !found && under(p, r.Path) && s.refIsDir(r) {
+			if !found && snapshot.Under(p, r.Path) && refIsDir(s, r) {
 				best, found = r, true
 			}
 		}
@@ -345,12 +223,12 @@ func (s *Snapshot) untrackedForNix(df *DockerFile, ctx *DockerContext, list []st
 	}
 	candidates := map[string]bool{}
 	for _, r := range flake.Refs {
-		if r.Dynamic || r.Absolute || r.Outside || r.Kind == nix.RefInput {
+		if r.Dynamic || r.Absolute || r.Outside || r.Kind == snapshot.RefInput {
 			continue
 		}
-		if s.refIsDir(r) {
+		if refIsDir(s, r) {
 			for _, root := range s.Cargo().Roots {
-				if under(root.LockPath(), r.Path) {
+				if snapshot.Under(root.LockPath(), r.Path) {
 					candidates[root.LockPath()] = true
 				}
 			}
@@ -372,17 +250,17 @@ func (s *Snapshot) untrackedForNix(df *DockerFile, ctx *DockerContext, list []st
 		last[p] = e
 	}
 	for i := 0; i <= at; i++ {
-		in := list[i].in
+		in := list[i].In
 		if c := in.Copy; c != nil && c.FromContext() && !c.Heredoc && i < at {
 			for p := range candidates {
-				if src, ok := s.landing(ctx, c, imagePath(p)); ok {
+				if src, ok := s.Landing(ctx, c, imagePath(p)); ok {
 					set(p, fileEvent{copyIn: in, rel: src})
 				}
 			}
 			// A COPY also replaces generated files it lands on.
 			for p, e := range last {
 				if e.gen != nil {
-					if src, ok := s.landing(ctx, c, imagePath(p)); ok {
+					if src, ok := s.Landing(ctx, c, imagePath(p)); ok {
 						set(p, fileEvent{copyIn: in, rel: src})
 					}
 				}
@@ -391,16 +269,16 @@ func (s *Snapshot) untrackedForNix(df *DockerFile, ctx *DockerContext, list []st
 		if in.Run == nil {
 			continue
 		}
-		gens := s.runGenerated(ctx, in, instrsOf(list[:i]))
+		gens := s.RunGenerated(ctx, in, snapshot.InstrsOf(list[:i]))
 		for gi := range gens {
 			g := gens[gi]
-			if i == at && g.cmd.Index >= call.Cmd.Index {
+			if i == at && g.Cmd.Index >= call.Cmd.Index {
 				continue
 			}
-			if g.file.Generator != nil && strings.HasPrefix(g.file.Generator.Command, "nix ") {
+			if g.File.Generator != nil && strings.HasPrefix(g.File.Generator.Command, "nix ") {
 				continue // flake.lock written by nix itself
 			}
-			if p, ok := repoPath(g.file.Path); ok && p != "" {
+			if p, ok := repoPath(g.File.Path); ok && p != "" {
 				set(p, fileEvent{gen: &g})
 			}
 		}
@@ -415,27 +293,27 @@ func (s *Snapshot) untrackedForNix(df *DockerFile, ctx *DockerContext, list []st
 		}
 		st := s.Repo.Status(p)
 		if e.gen != nil {
-			if st.State == repo.StateCommitted || st.State == repo.StateConflicted {
+			if st.State == snapshot.StateCommitted || st.State == snapshot.StateConflicted {
 				continue
 			}
-		} else if st.State != repo.StateUntracked && st.State != repo.StateIgnored {
+		} else if st.State != snapshot.StateUntracked && st.State != snapshot.StateIgnored {
 			// Committed: Nix sees it. Intent-to-add: the copied index has
 			// it, so local Nix sees it too (LG201 warns that a commit
 			// would not include it).
 			continue
 		}
-		out = append(out, s.nixUntrackedDiag(df, ctx, list[at].in, calls, ci, flake, gc, p, ref, e, st))
+		out = append(out, nixUntrackedDiag(s, df, ctx, list[at].In, calls, ci, flake, gc, p, ref, e, st))
 	}
 	return out
 }
 
 // refIsDir reports whether a reference names a directory (a source
 // directory, or a path that is a directory in the repository).
-func (s *Snapshot) refIsDir(r nix.Ref) bool {
-	if r.Path == "" || r.Kind == nix.RefDirSource {
+func refIsDir(s *snapshot.Snapshot, r snapshot.Ref) bool {
+	if r.Path == "" || r.Kind == snapshot.RefDirSource {
 		return true
 	}
-	if r.Kind == nix.RefRead || r.Kind == nix.RefImport {
+	if r.Kind == snapshot.RefRead || r.Kind == snapshot.RefImport {
 		return false
 	}
 	if len(s.Repo.TrackedUnder(r.Path)) > 0 {
@@ -445,7 +323,7 @@ func (s *Snapshot) refIsDir(r nix.Ref) bool {
 	return err == nil && fi.IsDir()
 }
 
-func (s *Snapshot) nixUntrackedDiag(df *DockerFile, ctx *DockerContext, in *dockerfile.Instr, calls []dockerfile.NixCall, ci int, flake *nix.Flake, gc gitCopy, p string, ref nix.Ref, e fileEvent, st repo.Status) diag.Diagnostic {
+func nixUntrackedDiag(s *snapshot.Snapshot, df *snapshot.DockerFile, ctx *snapshot.DockerContext, in *snapshot.Instr, calls []snapshot.NixCall, ci int, flake *snapshot.Flake, gc gitCopy, p string, ref snapshot.Ref, e fileEvent, st snapshot.Status) diag.Diagnostic {
 	call := calls[ci]
 	sub := "nix " + call.Sub
 	if call.Action != "" {
@@ -455,34 +333,34 @@ func (s *Snapshot) nixUntrackedDiag(df *DockerFile, ctx *DockerContext, in *dock
 	var related []diag.Related
 	d := diag.Diagnostic{Path: df.Path}
 	if g := e.gen; g != nil {
-		runLine := g.cmd.Line
-		if runLine < g.in.StartLine || runLine > g.in.EndLine {
-			runLine = g.in.StartLine
+		runLine := g.Cmd.Line
+		if runLine < g.In.StartLine || runLine > g.In.EndLine {
+			runLine = g.In.StartLine
 		}
 		where := fmt.Sprintf("the RUN at line %d", runLine)
-		if g.in == in {
+		if g.In == in {
 			where = "an earlier command of this RUN"
 		}
-		origin = fmt.Sprintf("%s generated it in the image (`%s`), and the host never committed it", where, commandText(g.cmd))
-		related = append(related, diag.Related{Path: df.Path, Line: runLine, Column: firstCol(df.File, runLine, g.cmd), Message: fmt.Sprintf("%s generated here by `%s`, untracked in the copied repository", p, commandText(g.cmd))})
-		d.Help = fmt.Sprintf("generate %s on the host and commit it (`lockguard fix` does this for Cargo.lock), or add .git to %s", p, ignoreFileName(ctx))
+		origin = fmt.Sprintf("%s generated it in the image (`%s`), and the host never committed it", where, snapshot.CommandText(g.Cmd))
+		related = append(related, diag.Related{Path: df.Path, Line: runLine, Column: snapshot.FirstCol(df.File, runLine, g.Cmd), Message: fmt.Sprintf("%s generated here by `%s`, untracked in the copied repository", p, snapshot.CommandText(g.Cmd))})
+		d.Help = fmt.Sprintf("generate %s on the host and commit it (`lockguard fix` does this for Cargo.lock), or add .git to %s", p, snapshot.IgnoreFileName(ctx))
 	} else {
 		state := "untracked"
-		if st.State == repo.StateIgnored {
-			state = "ignored by git (" + ignoreReason(st) + ")"
+		if st.State == snapshot.StateIgnored {
+			state = "ignored by git (" + snapshot.IgnoreReason(st) + ")"
 		}
-		origin = fmt.Sprintf("it is uncommitted on the host (%s), and the %s at line %d brought it in as an untracked file", state, keyword(df.File, e.copyIn), e.copyIn.StartLine)
-		related = append(related, diag.Related{Path: df.Path, Line: e.copyIn.StartLine, Column: keywordSpan(df.File, e.copyIn).Column, Message: fmt.Sprintf("%s copied here from the host, where it is %s", p, state)})
-		d.Help = fmt.Sprintf("commit %s on the host (git add %s), or add .git to %s", p, p, ignoreFileName(ctx))
-		d.Fix = stageFix(p, st)
+		origin = fmt.Sprintf("it is uncommitted on the host (%s), and the %s at line %d brought it in as an untracked file", state, snapshot.Keyword(df.File, e.copyIn), e.copyIn.StartLine)
+		related = append(related, diag.Related{Path: df.Path, Line: e.copyIn.StartLine, Column: snapshot.KeywordSpan(df.File, e.copyIn).Column, Message: fmt.Sprintf("%s copied here from the host, where it is %s", p, state)})
+		d.Help = fmt.Sprintf("commit %s on the host (git add %s), or add .git to %s", p, p, snapshot.IgnoreFileName(ctx))
+		d.Fix = snapshot.StageFix(p, st)
 	}
 	if gc.in != e.copyIn {
-		related = append(related, diag.Related{Path: df.Path, Line: gc.in.StartLine, Column: keywordSpan(df.File, gc.in).Column, Message: fmt.Sprintf(".git copied into %s here", gc.root)})
+		related = append(related, diag.Related{Path: df.Path, Line: gc.in.StartLine, Column: snapshot.KeywordSpan(df.File, gc.in).Column, Message: fmt.Sprintf(".git copied into %s here", gc.root)})
 	}
 	related = append(related, diag.Related{Path: ref.File, Line: ref.Line, Column: ref.Column, Message: fmt.Sprintf("the flake references %s here", p)})
-	consequence := nixFailure(p)
+	consequence := snapshot.NixFailure(p)
 	if ref.Path != p {
-		consequence = fmt.Sprintf("Nix leaves it out of the source %s", refText(ref))
+		consequence = fmt.Sprintf("Nix leaves it out of the source %s", snapshot.RefText(ref))
 		if path.Base(p) == "Cargo.lock" {
 			consequence += ", and the build fails with \"Missing Cargo.lock from src\""
 		}
@@ -490,6 +368,6 @@ func (s *Snapshot) nixUntrackedDiag(df *DockerFile, ctx *DockerContext, in *dock
 	d.Message = fmt.Sprintf("`%s` evaluates %s as part of the git repository copied to %s (.git is in the image), so it sees only tracked files, and %s is not tracked there: %s; %s",
 		sub, flake.Path, gc.root, p, origin, consequence)
 	d.Related = related
-	d.At(nixCallSpan(df.Src, calls, ci))
+	d.At(snapshot.NixCallSpan(df.Src, calls, ci))
 	return d
 }

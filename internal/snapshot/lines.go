@@ -1,4 +1,4 @@
-package checks
+package snapshot
 
 import (
 	"bytes"
@@ -25,7 +25,7 @@ const (
 )
 
 // lineStart is the offset of the 1-based line in src (-1 past the end).
-func lineStart(src []byte, line int) int {
+func LineStart(src []byte, line int) int {
 	if line < 1 {
 		return -1
 	}

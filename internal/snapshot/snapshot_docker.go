@@ -1,18 +1,17 @@
-package checks
+package snapshot
 
 import (
 	"bytes"
 	"errors"
+	"path"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/lockguard/lockguard/internal/buildctx"
-	"github.com/lockguard/lockguard/internal/repo"
-	"path"
-	"strings"
-
 	"github.com/lockguard/lockguard/internal/dockerfile"
+	"github.com/lockguard/lockguard/internal/repo"
 )
 
 // DockerModel is the repository's Dockerfiles with their build contexts.
@@ -99,22 +98,26 @@ func (c *DockerContext) Stages() []*dockerfile.Stage {
 
 // Display names the context for messages.
 func (c *DockerContext) Display() string {
-	d := "the build context " + display(c.Dir)
+	d := "the build context " + Display(c.Dir)
 	if c.Origin != "" {
 		d += " (from " + c.Origin + ")"
 	}
 	return d
 }
 
-func init() { addLoader(func(s *Snapshot) { s.Docker() }) }
-
 // Docker parses every tracked Dockerfile (in parallel), resolves its build
 // contexts and parses the applicable ignore files.
-func (s *Snapshot) Docker() *DockerModel {
-	s.dockerOnce.Do(func() {
+var Docker = &Model[*DockerModel]{Name: "docker", Compute: computeDocker}
+
+// Docker returns the Docker model (Docker.Get(s)).
+func (s *Snapshot) Docker() *DockerModel { return Docker.Get(s) }
+
+func computeDocker(s *Snapshot) *DockerModel {
+	var result *DockerModel
+	{
 		paths := s.TrackedNamed(func(b string) bool { return dockerfile.IsDockerfileName(b) })
 		files := make([]*DockerFile, len(paths))
-		parallel(indices(len(paths)), func(i int) {
+		Parallel(indices(len(paths)), func(i int) {
 			p := paths[i]
 			df := &DockerFile{Path: p}
 			files[i] = df
@@ -155,7 +158,7 @@ func (s *Snapshot) Docker() *DockerModel {
 		}
 		ignores := map[string]*dockerfile.Ignore{}
 		var mu sync.Mutex
-		parallel(files, func(df *DockerFile) {
+		Parallel(files, func(df *DockerFile) {
 			df.Contexts = configured[df.Path]
 			if len(df.Contexts) == 0 {
 				// A build that names the file beats one whose file name
@@ -181,10 +184,10 @@ func (s *Snapshot) Docker() *DockerModel {
 					if readsConf {
 						dir := c.Dir
 						opts.ReadContext = func(rel string) ([]byte, bool) {
-							if r, ok := ctxRel(rel); !ok || r == "." {
+							if r, ok := CtxRel(rel); !ok || r == "." {
 								return nil, false
 							}
-							data, err := s.ReadFile(join(dir, path.Clean(rel)))
+							data, err := s.ReadFile(Join(dir, path.Clean(rel)))
 							return data, err == nil
 						}
 					}
@@ -209,9 +212,9 @@ func (s *Snapshot) Docker() *DockerModel {
 				c.Ignore = ig
 			}
 		})
-		s.docker = &DockerModel{Files: files, Builds: builds}
-	})
-	return s.docker
+		result = &DockerModel{Files: files, Builds: builds}
+	}
+	return result
 }
 
 // addContext adds a context, merging it with one of the same directory:
@@ -319,7 +322,7 @@ func (s *Snapshot) scanBuilds() []buildctx.Build {
 // with the scanners LG401 uses; a Makefile's simple variables are
 // substituted first, and its recipe lines are grouped by rule.
 func (s *Snapshot) buildScripts() []buildctx.Script {
-	files := s.scriptFiles()
+	files := s.ScriptFiles()
 	paths := make([]string, 0, len(files))
 	for p := range files {
 		if strings.HasPrefix(p, ".github/workflows/") || strings.HasPrefix(p, ".gitlab-ci.") {
@@ -339,10 +342,10 @@ func (s *Snapshot) buildScripts() []buildctx.Script {
 		if isMake {
 			src = buildctx.SubstMakeVars(src)
 		}
-		for _, pc := range files[p].scan(p, src) {
-			sc := buildctx.Script{Path: p, Text: pc.text, Line: pc.line, Dirs: pc.dirs}
+		for _, pc := range files[p].Scan(p, src) {
+			sc := buildctx.Script{Path: p, Text: pc.Text, Line: pc.Line, Dirs: pc.Dirs}
 			if isMake {
-				rule, prereqs := buildctx.MakeRuleOf(src, pc.line)
+				rule, prereqs := buildctx.MakeRuleOf(src, pc.Line)
 				sc.Group = rule
 				if prereqs != "" {
 					sc.Before = "make prerequisites " + prereqs
@@ -386,7 +389,7 @@ func repoRel(p string) (string, bool) { return buildctx.Rel(p) }
 // outputs by name or ignored by git are left out of the test). When none
 // or both do, the context is unknown and both candidates are kept.
 func (s *Snapshot) guessContexts(df *DockerFile) []*DockerContext {
-	cands := []string{dirOf(df.Path)}
+	cands := []string{DirOf(df.Path)}
 	if cands[0] != "" {
 		cands = append(cands, "")
 	}
@@ -399,8 +402,8 @@ func (s *Snapshot) guessContexts(df *DockerFile) []*DockerContext {
 					continue
 				}
 				for i, src := range c.Sources {
-					rel, ok := ctxRel(src)
-					if !ok || rel == "." || hasGlob(rel) || isRemoteSource(src) || !c.SourceResolved(i) {
+					rel, ok := CtxRel(src)
+					if !ok || rel == "." || HasGlob(rel) || IsRemoteSource(src) || !c.SourceResolved(i) {
 						continue
 					}
 					srcs = append(srcs, rel)
@@ -415,7 +418,7 @@ func (s *Snapshot) guessContexts(df *DockerFile) []*DockerContext {
 	for _, d := range cands {
 		all := true
 		for _, r := range srcs {
-			p := join(d, r)
+			p := Join(d, r)
 			if s.Exists(p) || s.Repo.Status(p).State == repo.StateInSubmodule {
 				continue
 			}

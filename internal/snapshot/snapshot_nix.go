@@ -1,4 +1,4 @@
-package checks
+package snapshot
 
 import (
 	"errors"
@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/lockguard/lockguard/internal/nix"
 )
@@ -20,35 +19,32 @@ type FlakeModel struct {
 	// LG205 can report an uncommitted flake.nix; its parse error goes to
 	// LG901.
 	Flakes []*nix.Flake
-
-	rolesOnce sync.Once
-	roles     map[string]flakeRole // by flake path
-
-	exportOnce  sync.Once
-	exportRules []exportRule // export-ignore rules of the .gitattributes files
 }
 
-// flakeRole is what the rest of the repository does with a flake: the
+// FlakeRole is what the rest of the repository does with a flake: the
 // policy "consumers decide severity" reads it.
-type flakeRole struct {
+type FlakeRole struct {
 	// template is why the flake is meant to be copied (nix flake init)
 	// rather than built here: "exposed as a template by flake.nix", "in a
 	// template directory"; "" when it is not a template.
-	template string
+	Template string
 	// consumer names what in the repository uses the flake ("the
 	// repository's own flake", "an input of flake.nix",
 	// ".github/workflows/ci.yml line 12"); "" when nothing does.
-	consumer string
+	Consumer string
 }
 
-// role returns the role of f (computed once for every flake).
-func (s *Snapshot) flakeRole(f *nix.Flake) flakeRole {
-	m := s.Flakes()
-	m.rolesOnce.Do(func() { m.roles = s.flakeRoles(m) })
-	return m.roles[f.Path]
+// FlakeRoles are the roles of the flakes, by flake path.
+var FlakeRoles = &Model[map[string]FlakeRole]{
+	Name:     "flake-roles",
+	Requires: []AnyModel{Flakes},
+	Compute:  func(s *Snapshot) map[string]FlakeRole { return s.flakeRoles(s.Flakes()) },
 }
 
-func (s *Snapshot) flakeRoles(m *FlakeModel) map[string]flakeRole {
+// FlakeRole returns the role of f.
+func (s *Snapshot) FlakeRole(f *nix.Flake) FlakeRole { return FlakeRoles.Get(s)[f.Path] }
+
+func (s *Snapshot) flakeRoles(m *FlakeModel) map[string]FlakeRole {
 	templates := map[string]string{} // template dir -> exposing flake
 	for _, f := range m.Flakes {
 		for _, t := range f.Templates {
@@ -57,45 +53,45 @@ func (s *Snapshot) flakeRoles(m *FlakeModel) map[string]flakeRole {
 			}
 		}
 	}
-	roles := map[string]flakeRole{}
+	roles := map[string]FlakeRole{}
 	var scripts []scriptFile
 	scriptsLoaded := false
 	for _, f := range m.Flakes {
-		var r flakeRole
+		var r FlakeRole
 		for t, by := range templates {
-			if under(f.Dir, t) {
-				r.template = "exposed as a template by " + by
+			if Under(f.Dir, t) {
+				r.Template = "exposed as a template by " + by
 				break
 			}
 		}
-		if r.template == "" {
+		if r.Template == "" {
 			for _, c := range strings.Split(f.Dir, "/") {
 				if c == "template" || c == "templates" {
-					r.template = "in a template directory"
+					r.Template = "in a template directory"
 					break
 				}
 			}
 		}
 		switch {
 		case f.Dir == "":
-			r.consumer = "it is the repository's own flake"
+			r.Consumer = "it is the repository's own flake"
 		default:
 			for _, g := range m.Flakes {
-				if g == f || r.consumer != "" {
+				if g == f || r.Consumer != "" {
 					continue
 				}
 				for _, ref := range g.Refs {
 					if ref.Kind != nix.RefValue && !ref.Dead && !ref.Dynamic && (ref.Path == f.Dir || ref.Path == f.Path) {
-						r.consumer = fmt.Sprintf("%s uses it (line %d)", ref.File, ref.Line)
+						r.Consumer = fmt.Sprintf("%s uses it (line %d)", ref.File, ref.Line)
 						break
 					}
 				}
 			}
-			if r.consumer == "" {
+			if r.Consumer == "" {
 				if !scriptsLoaded {
-					scripts, scriptsLoaded = s.nixScripts(), true
+					scripts, scriptsLoaded = s.NixScripts(), true
 				}
-				r.consumer = scriptMention(scripts, f.Dir, "")
+				r.Consumer = ScriptMention(scripts, f.Dir, "")
 			}
 		}
 		roles[f.Path] = r
@@ -127,7 +123,7 @@ func isScript(p string) bool {
 }
 
 // nixScripts are the tracked scripts that mention nix.
-func (s *Snapshot) nixScripts() []scriptFile {
+func (s *Snapshot) NixScripts() []scriptFile {
 	var out []scriptFile
 	for _, e := range s.Repo.Entries() {
 		if e.Submodule || !isScript(e.Path) {
@@ -147,7 +143,7 @@ var nixWord = regexp.MustCompile(`\bnix\b|use flake|nix-build|nix-shell`)
 // scriptMention finds a script line that names dir as a flake (./dir,
 // dir#attr, dir/flake.nix, cd dir, working-directory: dir) and, when
 // needle is set, also contains needle. It returns "path line N", or "".
-func scriptMention(scripts []scriptFile, dir, needle string) string {
+func ScriptMention(scripts []scriptFile, dir, needle string) string {
 	var re *regexp.Regexp
 	if dir != "" {
 		re = regexp.MustCompile(`(^|[\s"'=:(,])(\./)?` + regexp.QuoteMeta(dir) + `/?($|[\s"'#);,]|/flake\.nix)`)
@@ -166,20 +162,24 @@ func scriptMention(scripts []scriptFile, dir, needle string) string {
 	return ""
 }
 
-func init() { addLoader(func(s *Snapshot) { s.Flakes() }) }
-
 // Flakes finds the flakes and analyses them in parallel: every tracked
 // flake.nix (intent-to-add included), plus an untracked flake.nix at the
 // repository root or next to a tracked Cargo.toml, the places where one is
 // forgotten. Files are read through ReadFile, so suppression comments in
 // .nix files work, and unreadable or unparsable files become LG901 parse
 // errors while the other flakes are still analysed.
-func (s *Snapshot) Flakes() *FlakeModel {
-	s.flakesOnce.Do(func() {
+var Flakes = &Model[*FlakeModel]{Name: "flakes", Compute: computeFlakes}
+
+// Flakes returns the flake model (Flakes.Get(s)).
+func (s *Snapshot) Flakes() *FlakeModel { return Flakes.Get(s) }
+
+func computeFlakes(s *Snapshot) *FlakeModel {
+	var result *FlakeModel
+	{
 		paths := s.TrackedNamed(func(b string) bool { return b == "flake.nix" })
 		candidates := []string{"flake.nix"}
 		for _, m := range s.TrackedNamed(func(b string) bool { return b == "Cargo.toml" }) {
-			candidates = append(candidates, join(dirOf(m), "flake.nix"))
+			candidates = append(candidates, Join(DirOf(m), "flake.nix"))
 		}
 		for _, c := range candidates {
 			if slices.Contains(paths, c) {
@@ -194,6 +194,7 @@ func (s *Snapshot) Flakes() *FlakeModel {
 		}
 		slices.Sort(paths)
 		paths = slices.Compact(paths)
+
 		flakes := s.analyzeFlakes(paths)
 		// An untracked flake.nix in a tracked directory that something
 		// refers to as a flake (an input path:./sub, nix build ./sub#x in
@@ -212,15 +213,15 @@ func (s *Snapshot) Flakes() *FlakeModel {
 			}
 		}
 		slices.SortFunc(model.Flakes, func(a, b *nix.Flake) int { return strings.Compare(a.Path, b.Path) })
-		s.flakes = model
-	})
-	return s.flakes
+		result = model
+	}
+	return result
 }
 
 func (s *Snapshot) analyzeFlakes(paths []string) []*nix.Flake {
 	flakes := make([]*nix.Flake, len(paths))
 	rd := flakeReader{s}
-	parallel(indices(len(paths)), func(i int) {
+	Parallel(indices(len(paths)), func(i int) {
 		f, errs := nix.AnalyzeFlake(paths[i], rd)
 		for _, fe := range errs {
 			s.addNixFileError(fe)
@@ -244,14 +245,14 @@ func (s *Snapshot) referredFlakes(flakes []*nix.Flake) []string {
 			}
 		}
 	}
-	for _, sf := range s.nixScripts() {
+	for _, sf := range s.NixScripts() {
 		for _, l := range sf.lines {
 			dirs = append(dirs, nix.FlakeDirsInCommand(l)...)
 		}
 	}
 	var out []string
 	for _, d := range dirs {
-		c := join(d, "flake.nix")
+		c := Join(d, "flake.nix")
 		if strings.HasPrefix(c, "../") || slices.Contains(out, c) || len(s.Repo.TrackedUnder(d)) == 0 {
 			continue
 		}

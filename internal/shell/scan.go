@@ -1,0 +1,285 @@
+// Package shell reads the shell scripts embedded in other file formats:
+// whole *.sh files, Makefile and justfile recipe lines, GitHub Actions run:
+// steps and GitLab CI script: entries. Each gives Pieces of shell text with
+// the file line they start on and the directories they may run in.
+package shell
+
+import (
+	"path"
+	"regexp"
+	"strings"
+
+	"github.com/lockguard/lockguard/internal/buildctx"
+	"gopkg.in/yaml.v3"
+)
+
+// Piece is a shell script inside a file: a whole *.sh file, one
+// recipe line, one CI step.
+type Piece struct {
+	Text string
+	Line int      // file line of the text's first line
+	Dirs []string // repo-relative directories it may start in ("" root); a finding needs all to agree
+}
+
+// Kind reads the script pieces of one kind of file.
+type Kind struct {
+	Scan    func(p string, src []byte) []Piece
+	Fixable bool
+	Escape  func(string) string // see nixSite.escape
+}
+
+// Shebang matches the first line of a POSIX shell script.
+var Shebang = regexp.MustCompile(`^#![ \t]*(?:/usr)?/bin/(?:env[ \t]+)?(?:sh|bash|dash)(?:[ \t]|\r?\n|$)`)
+
+// ShellScript: the whole file, started at the repository root or in
+// the script's directory.
+func ShellScript(p string, src []byte) []Piece {
+	dirs := []string{""}
+	if d := dirOf(p); d != "" {
+		dirs = append(dirs, d)
+	}
+	return []Piece{{Text: string(src), Line: 1, Dirs: dirs}}
+}
+
+var (
+	makeRuleRE = regexp.MustCompile(`^[^\t#=:]+(?:::?|&:)(?:[^=]|$)`)
+)
+
+var (
+	justRuleRE = regexp.MustCompile(`^@?[A-Za-z_][A-Za-z0-9_-]*(?:[ \t][^:]*)?:(?:[^=]|$)`)
+)
+
+var (
+	justInterp = regexp.MustCompile(`\{\{.*?\}\}`)
+)
+
+var (
+	ghaInterp = regexp.MustCompile(`\$\{\{.*?\}\}`)
+)
+
+// Makefile: each logical recipe line (tab-indented, after a rule
+// line; `\` continuations joined), without @, - and + prefixes, in the
+// Makefile's directory.
+func Makefile(p string, src []byte) []Piece {
+	lines := strings.Split(string(src), "\n")
+	var out []Piece
+	inRule := false
+	for i := 0; i < len(lines); i++ {
+		l := strings.TrimSuffix(lines[i], "\r")
+		switch {
+		case strings.HasPrefix(l, "\t") && inRule:
+			start := i
+			text := strings.TrimPrefix(l, "\t")
+			for strings.HasSuffix(text, "\\") && i+1 < len(lines) {
+				i++
+				text += "\n" + strings.TrimPrefix(strings.TrimSuffix(lines[i], "\r"), "\t")
+			}
+			text = strings.TrimLeft(text, "@-+ \t")
+			// make expands $(…) and ${…}, and $$ is a literal $.
+			text = strings.ReplaceAll(text, "$$", "\x00")
+			text = makeVarRE.ReplaceAllString(text, "$$__make")
+			text = strings.ReplaceAll(text, "\x00", "$")
+			out = append(out, Piece{Text: text, Line: start + 1, Dirs: []string{dirOf(p)}})
+		case strings.TrimSpace(l) == "" || strings.HasPrefix(strings.TrimSpace(l), "#"):
+		case makeRuleRE.MatchString(l):
+			inRule = true
+		default:
+			inRule = false
+		}
+	}
+	return out
+}
+
+// MakeEscape spells shell text in a recipe: make expands $.
+func MakeEscape(s string) string { return strings.ReplaceAll(s, "$", "$$") }
+
+var makeVarRE = regexp.MustCompile(`\$(?:\([^()]*\)|\{[^{}]*\}|[A-Za-z_@<^+*?%])`)
+
+// Justfile: each indented recipe line (a shebang recipe's body as
+// lines too), without @ and - prefixes, in the justfile's directory;
+// {{…}} interpolations are unknown.
+func Justfile(p string, src []byte) []Piece {
+	lines := strings.Split(string(src), "\n")
+	var out []Piece
+	inRule := false
+	for i := 0; i < len(lines); i++ {
+		l := strings.TrimSuffix(lines[i], "\r")
+		trimmed := strings.TrimLeft(l, " \t")
+		switch {
+		case trimmed != l && inRule:
+			if strings.HasPrefix(trimmed, "#") {
+				continue
+			}
+			start := i
+			text := trimmed
+			for strings.HasSuffix(text, "\\") && i+1 < len(lines) {
+				i++
+				text += "\n" + strings.TrimLeft(strings.TrimSuffix(lines[i], "\r"), " \t")
+			}
+			text = strings.TrimLeft(text, "@-")
+			text = justInterp.ReplaceAllString(text, "$$__just")
+			out = append(out, Piece{Text: text, Line: start + 1, Dirs: []string{dirOf(p)}})
+		case trimmed == "" || strings.HasPrefix(trimmed, "#"):
+		case justRuleRE.MatchString(l) && !strings.HasPrefix(l, "set ") && !strings.HasPrefix(l, "alias ") && !strings.HasPrefix(l, "export "):
+			inRule = true
+		default:
+			inRule = false
+		}
+	}
+	return out
+}
+
+// yamlScript turns a scalar node into a script piece starting in dir.
+func yamlScript(n *yaml.Node, dir string) (Piece, bool) {
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return Piece{}, false
+	}
+	line := n.Line
+	if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+		line++
+	}
+	if n.Style&yaml.FoldedStyle != 0 && strings.Count(strings.TrimSuffix(n.Value, "\n"), "\n") > 0 {
+		return Piece{}, false // folded lines do not map to file lines
+	}
+	return Piece{Text: ghaInterp.ReplaceAllString(n.Value, "$$__ci"), Line: line, Dirs: []string{dir}}, true
+}
+
+func mapGet(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func yamlDoc(src []byte) *yaml.Node {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(src, &doc); err != nil || len(doc.Content) == 0 {
+		return nil
+	}
+	return doc.Content[0]
+}
+
+// workDir resolves a working-directory value against the repository root
+// ("", false when it is dynamic or leaves the repository).
+func workDir(n *yaml.Node, base string) (string, bool) {
+	if n == nil {
+		return base, true
+	}
+	if n.Kind != yaml.ScalarNode || strings.Contains(n.Value, "$") || path.IsAbs(n.Value) {
+		return "", false
+	}
+	return buildctx.Rel(path.Join(base, n.Value))
+}
+
+func posixShell(n *yaml.Node) bool {
+	if n == nil {
+		return true
+	}
+	f := strings.Fields(n.Value)
+	return len(f) > 0 && (f[0] == "bash" || f[0] == "sh")
+}
+
+// Workflow: the run: steps of a GitHub Actions workflow, in the
+// repository root or their working-directory.
+func Workflow(_ string, src []byte) []Piece {
+	root := yamlDoc(src)
+	if root == nil {
+		return nil
+	}
+	defDir, defOK := workDir(mapGet(mapGet(mapGet(root, "defaults"), "run"), "working-directory"), "")
+	defShell := mapGet(mapGet(mapGet(root, "defaults"), "run"), "shell")
+	var out []Piece
+	jobs := mapGet(root, "jobs")
+	if jobs == nil || jobs.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 1; i < len(jobs.Content); i += 2 {
+		job := jobs.Content[i]
+		jobRun := mapGet(mapGet(job, "defaults"), "run")
+		jobDir, jobOK := defDir, defOK
+		if wd := mapGet(jobRun, "working-directory"); wd != nil {
+			jobDir, jobOK = workDir(wd, "")
+		}
+		jobShell := defShell
+		if sh := mapGet(jobRun, "shell"); sh != nil {
+			jobShell = sh
+		}
+		steps := mapGet(job, "steps")
+		if steps == nil || steps.Kind != yaml.SequenceNode {
+			continue
+		}
+		for _, step := range steps.Content {
+			run := mapGet(step, "run")
+			if run == nil {
+				continue
+			}
+			dir, ok := jobDir, jobOK
+			if wd := mapGet(step, "working-directory"); wd != nil {
+				dir, ok = workDir(wd, "")
+			}
+			sh := jobShell
+			if v := mapGet(step, "shell"); v != nil {
+				sh = v
+			}
+			if !ok || !posixShell(sh) {
+				continue
+			}
+			if pc, ok := yamlScript(run, dir); ok {
+				out = append(out, pc)
+			}
+		}
+	}
+	return out
+}
+
+// GitlabCI: script:, before_script: and after_script: entries of every
+// job (and default:), in the repository root.
+func GitlabCI(_ string, src []byte) []Piece {
+	root := yamlDoc(src)
+	if root == nil || root.Kind != yaml.MappingNode {
+		return nil
+	}
+	var out []Piece
+	var add func(n *yaml.Node)
+	add = func(n *yaml.Node) {
+		switch {
+		case n == nil:
+		case n.Kind == yaml.SequenceNode:
+			for _, c := range n.Content {
+				add(c)
+			}
+		default:
+			if pc, ok := yamlScript(n, ""); ok {
+				out = append(out, pc)
+			}
+		}
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value == "before_script" || root.Content[i].Value == "after_script" {
+			add(root.Content[i+1])
+			continue
+		}
+		job := root.Content[i+1]
+		if job.Kind != yaml.MappingNode {
+			continue
+		}
+		for _, k := range []string{"before_script", "script", "after_script"} {
+			add(mapGet(job, k))
+		}
+	}
+	return out
+}
+
+// dirOf is path.Dir with "" for the root.
+func dirOf(p string) string {
+	d := path.Dir(p)
+	if d == "." {
+		return ""
+	}
+	return d
+}
