@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"path"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -321,11 +320,11 @@ func developRewrite(site nixSite, target, cd string) (*diag.Fix, string) {
 	for _, q := range []string{`"`, `'`} {
 		head := append(append([]string{words[0]}, keepRaw...), "develop")
 		if target != "" {
-			head = append(head, shellQuote(target, q, false))
+			head = append(head, snapshot.ShellQuote(target, q[0], false))
 		}
 		head = append(head, "--command")
 		for i, w := range inner {
-			head = append(head, shellQuote(w, q, i == 2))
+			head = append(head, snapshot.ShellQuote(w, q[0], i == 2))
 		}
 		text := strings.Join(head, " ")
 		if got, ok := snapshot.LiteralArgv(text); !ok || !slices.Equal(got, argv) || slices.Contains(variants, text) {
@@ -368,29 +367,6 @@ func developRewrite(site nixSite, target, cd string) (*diag.Fix, string) {
 	}
 	return nil, ""
 }
-
-// shellQuote spells the word w for a POSIX shell: as it is when it is a
-// plain word (and force is false), else in the quotes q.
-func shellQuote(w, q string, force bool) string {
-	if !force && w != "" && plainWord.MatchString(w) {
-		return w
-	}
-	if q == "'" {
-		return "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
-	}
-	var sb strings.Builder
-	sb.WriteByte('"')
-	for _, r := range w {
-		if strings.ContainsRune("$`\\\"", r) {
-			sb.WriteByte('\\')
-		}
-		sb.WriteRune(r)
-	}
-	sb.WriteByte('"')
-	return sb.String()
-}
-
-var plainWord = regexp.MustCompile(`^[A-Za-z0-9_./:@%+=,#-]+$`)
 
 // rewrittenAs reports whether the re-parsed calls hold the rewritten
 // command exactly: its source words are text, taken by the shell as the
@@ -666,7 +642,7 @@ func pieceSites(s *snapshot.Snapshot, p string, src []byte, kind snapshot.Script
 		}
 		if kind.Fixable {
 			site.rescan = func(edit diag.TextEdit, line int) []snapshot.NixCall {
-				edited, err := snapshot.ApplyEdits(src, []diag.TextEdit{edit})
+				edited, err := diag.ApplyEdits(src, []diag.TextEdit{edit})
 				if err != nil {
 					return nil
 				}

@@ -134,7 +134,7 @@ func addNixFixes(df *snapshot.DockerFile, found []nixFinding) {
 	if len(all) == 0 {
 		return
 	}
-	if edited, err := snapshot.ApplyEdits(df.Src, all); err == nil {
+	if edited, err := diag.ApplyEdits(df.Src, all); err == nil {
 		if nf, err := snapshot.Parse(df.Path, edited); err == nil {
 			for i := range found {
 				if found[i].at >= 0 && enablesIn(nf, found[i]) {
@@ -151,7 +151,7 @@ func addNixFixes(df *snapshot.DockerFile, found []nixFinding) {
 		// The double-quoted flag failed in the batch, most likely inside
 		// `bash -c "…"`: try the single-quoted one first.
 		for _, flag := range []string{nixFlags[1], nixFlags[0]} {
-			edited, err := snapshot.ApplyEdits(df.Src, []diag.TextEdit{{Start: f.at, End: f.at, NewText: flag}})
+			edited, err := diag.ApplyEdits(df.Src, []diag.TextEdit{{Start: f.at, End: f.at, NewText: flag}})
 			if err != nil {
 				break
 			}

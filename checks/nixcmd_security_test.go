@@ -59,7 +59,7 @@ func TestNixCmdLG401FixKeepsQuoting(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			edited, err := snapshot.ApplyEdits(src, a.Edits)
+			edited, err := diag.ApplyEdits(src, a.Edits)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -220,7 +220,7 @@ func FuzzLG401Rewrite(f *testing.F) {
 				if fix == nil {
 					continue
 				}
-				edited, err := snapshot.ApplyEdits([]byte(src), fix.Actions[0].Edits)
+				edited, err := diag.ApplyEdits([]byte(src), fix.Actions[0].Edits)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -928,7 +928,7 @@ func (a *applier) edit(ctx context.Context, e editStep) (stage bool, err error) 
 			src, crlf = lf, true
 		}
 	}
-	updated, err := ApplyEdits(src, e.edits)
+	updated, err := diag.ApplyEdits(src, e.edits)
 	if err != nil {
 		return false, fmt.Errorf("%s: %w", show(e.path), err)
 	}
@@ -990,29 +990,6 @@ func (a *applier) sameAsIndex(ctx context.Context, rel string, data []byte, hash
 	cmd.Stdin = bytes.NewReader(data)
 	out, err := cmd.Output()
 	return err == nil && strings.TrimSpace(string(out)) == hash
-}
-
-// ApplyEdits applies non-overlapping edits to src.
-func ApplyEdits(src []byte, edits []diag.TextEdit) ([]byte, error) {
-	es := slices.Clone(edits)
-	slices.SortStableFunc(es, func(x, y diag.TextEdit) int {
-		if x.Start != y.Start {
-			return x.Start - y.Start
-		}
-		return x.End - y.End
-	})
-	var out bytes.Buffer
-	last := 0
-	for _, e := range es {
-		if e.Start < last || e.End < e.Start || e.End > len(src) {
-			return nil, fmt.Errorf("overlapping or out-of-range edits at byte %d", e.Start)
-		}
-		out.Write(src[last:e.Start])
-		out.WriteString(e.NewText)
-		last = e.End
-	}
-	out.Write(src[last:])
-	return out.Bytes(), nil
 }
 
 // WriteFileAtomic writes data to a temporary file beside path and renames it

@@ -17,20 +17,6 @@ import (
 	"github.com/lockguard/lockguard/internal/testenv"
 )
 
-func TestApplyEdits(t *testing.T) {
-	src := []byte("abcdef")
-	got, err := ApplyEdits(src, []diag.TextEdit{{Start: 4, End: 5, NewText: "E"}, {Start: 0, End: 0, NewText: ">"}, {Start: 1, End: 3, NewText: ""}})
-	if err != nil || string(got) != ">adEf" {
-		t.Fatalf("got %q, %v", got, err)
-	}
-	if _, err := ApplyEdits(src, []diag.TextEdit{{Start: 0, End: 3}, {Start: 2, End: 4}}); err == nil {
-		t.Fatal("overlapping edits must fail")
-	}
-	if _, err := ApplyEdits(src, []diag.TextEdit{{Start: 5, End: 9}}); err == nil {
-		t.Fatal("out-of-range edit must fail")
-	}
-}
-
 func TestWriteFileAtomicKeepsMode(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "run.sh")

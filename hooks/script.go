@@ -1,6 +1,10 @@
 package hooks
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/lockguard/lockguard/internal/shell"
+)
 
 // Marker is the line that identifies a hook script written by lockguard. Any
 // line starting with MarkerPrefix marks a lockguard script, whatever its
@@ -53,10 +57,10 @@ func Script(typ, binary, fallback string) string {
 		"# LOCKGUARD_SKIP=1 skips lockguard (a replaced hook, kept as",
 		"# "+typ+PrevSuffix+", still runs first). Do not edit: reinstalling overwrites it.",
 		"",
-		"hook_type="+shQuote(typ),
-		"lockguard_bin="+shQuote(binary),
+		"hook_type="+shell.QuoteWith(typ, '\'', true),
+		"lockguard_bin="+shell.QuoteWith(binary, '\'', true),
 		"# The lockguard that installed this hook, run when none is on PATH.",
-		"lockguard_fallback="+shQuote(fallback),
+		"lockguard_fallback="+shell.QuoteWith(fallback, '\'', true),
 		"")
 	stdin := readsStdin(typ)
 	if stdin {
@@ -96,7 +100,7 @@ func Script(typ, binary, fallback string) string {
 		`	elif [ -n "$lockguard_fallback" ]; then`,
 		`		printf '%s\n' "lockguard: no lockguard on PATH, and $lockguard_fallback (which installed this hook) is gone" >&2`,
 		"	fi",
-		"	printf '%s\\n' "+shQuote(notInstalled)+" >&2",
+		"	printf '%s\\n' "+shell.QuoteWith(notInstalled, '\'', true)+" >&2",
 		"	exit 1",
 		"fi",
 		"")
@@ -117,10 +121,4 @@ func IsLockguardScript(content []byte) bool {
 		}
 	}
 	return false
-}
-
-// shQuote quotes s as one single-quoted sh word: a quote inside closes the
-// quoting, is escaped with a backslash and reopens it.
-func shQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -4,6 +4,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/lockguard/lockguard/internal/shell"
 )
 
 func TestScriptSyntax(t *testing.T) {
@@ -51,9 +53,9 @@ func TestIsLockguardScript(t *testing.T) {
 func TestShQuote(t *testing.T) {
 	t.Parallel()
 	for _, s := range []string{"", "plain", "it's", "''", `a "b" $c \d` + "`e`", "new\nline"} {
-		out, err := exec.Command("sh", "-c", "printf %s "+shQuote(s)).Output()
+		out, err := exec.Command("sh", "-c", "printf %s "+shell.QuoteWith(s, '\'', true)).Output()
 		if err != nil || string(out) != s {
-			t.Errorf("sh read %s as %q (%v), want %q", shQuote(s), out, err, s)
+			t.Errorf("sh read %s as %q (%v), want %q", shell.QuoteWith(s, '\'', true), out, err, s)
 		}
 	}
 }

@@ -15,6 +15,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/lockguard/lockguard/internal/shell"
 )
 
 // Origin is the place that names a build.
@@ -236,16 +238,7 @@ func (b Build) Matches(p string) bool {
 
 // Rel cleans a slash path relative to the repository root ("" = the
 // root); ok is false when it leaves the repository.
-func Rel(p string) (string, bool) {
-	p = path.Clean(p)
-	switch {
-	case p == ".":
-		return "", true
-	case p == ".." || strings.HasPrefix(p, "../") || path.IsAbs(p):
-		return "", false
-	}
-	return p, true
-}
+func Rel(p string) (string, bool) { return shell.Rel(p) }
 
 func join(dir, p string) (string, bool) {
 	if path.IsAbs(p) {

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/lockguard/lockguard/internal/shell"
 )
 
 const hexDigits = "0123456789abcdef"
@@ -88,21 +90,8 @@ func SanitizeText(s string) string {
 // quoting of bash, ksh and zsh with Sanitize's escapes, which those shells
 // read back as the same bytes.
 func ShellQuote(s string) string {
-	if s == "" {
-		return "''"
-	}
-	plain := true
-	for _, c := range []byte(s) {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("@%+=:,./_-", c) >= 0) {
-			plain = false
-			break
-		}
-	}
-	if plain {
-		return s
-	}
 	if Sanitize(s) == s {
-		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+		return shell.Quote(s)
 	}
 	// Inside $'…' every character Sanitize escapes is written byte by byte
 	// as \xHH: bash reads \uHHHH back only in a UTF-8 locale (under

@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/lockguard/lockguard/internal/buildctx"
 	"gopkg.in/yaml.v3"
 )
 
@@ -173,7 +172,7 @@ func workDir(n *yaml.Node, base string) (string, bool) {
 	if n.Kind != yaml.ScalarNode || strings.Contains(n.Value, "$") || path.IsAbs(n.Value) {
 		return "", false
 	}
-	return buildctx.Rel(path.Join(base, n.Value))
+	return Rel(path.Join(base, n.Value))
 }
 
 func posixShell(n *yaml.Node) bool {
@@ -282,4 +281,17 @@ func dirOf(p string) string {
 		return ""
 	}
 	return d
+}
+
+// Rel cleans a slash path relative to the repository root; ok is false when
+// it leaves the repository (or is absolute).
+func Rel(p string) (string, bool) {
+	p = path.Clean(p)
+	switch {
+	case p == ".":
+		return "", true
+	case p == ".." || strings.HasPrefix(p, "../") || path.IsAbs(p):
+		return "", false
+	}
+	return p, true
 }

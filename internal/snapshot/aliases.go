@@ -81,3 +81,6 @@ type (
 	ScriptKind  = shell.Kind
 	ScriptPiece = shell.Piece
 )
+
+// ShellQuote spells a word for a POSIX shell (shell.QuoteWith).
+var ShellQuote = shell.QuoteWith

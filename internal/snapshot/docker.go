@@ -3,7 +3,6 @@ package snapshot
 import (
 	"fmt"
 	"path"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -215,22 +214,6 @@ func (s *Snapshot) ArtifactOf(ctx *DockerContext, file string, st repo.Status) b
 		}
 	}
 	return st.Ignore != nil || s.gitIgnored(file) || artifactName(file)
-}
-
-// applyEdits applies non-overlapping edits to src.
-func ApplyEdits(src []byte, edits []diag.TextEdit) ([]byte, error) {
-	es := slices.Clone(edits)
-	slices.SortStableFunc(es, func(a, b diag.TextEdit) int { return a.Start - b.Start })
-	var out []byte
-	last := 0
-	for _, e := range es {
-		if e.Start < last || e.End < e.Start || e.End > len(src) {
-			return nil, fmt.Errorf("overlapping edits at byte %d", e.Start)
-		}
-		out = append(append(out, src[last:e.Start]...), e.NewText...)
-		last = e.End
-	}
-	return append(out, src[last:]...), nil
 }
 
 type NixOffsets struct {

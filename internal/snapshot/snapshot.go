@@ -3,6 +3,7 @@ package snapshot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"path"
 	"runtime"
@@ -144,7 +145,7 @@ func (s *Snapshot) readForParse(p string) ([]byte, bool) {
 	case err == nil:
 		return data, true
 	case errors.Is(err, ErrTooLarge):
-		s.AddParseError(ParseError{Path: p, Line: 1, Column: 1, Msg: "file is larger than 8 MiB; lockguard does not read it"})
+		s.AddParseError(tooLarge(p))
 	case errors.Is(err, fs.ErrNotExist):
 	default:
 		var pe *fs.PathError
@@ -255,4 +256,9 @@ func Display(dir string) string {
 // spanOf converts a 1-based position into a diag.Span.
 func SpanOf(line, col, endLine, endCol int) diag.Span {
 	return diag.Span{Line: line, Column: col, EndLine: endLine, EndColumn: endCol}
+}
+
+// tooLarge is the parse error of a file over MaxFileSize (LG901).
+func tooLarge(p string) ParseError {
+	return ParseError{Path: p, Line: 1, Column: 1, Msg: fmt.Sprintf("file is larger than %d MiB; lockguard does not read it", MaxFileSize>>20)}
 }

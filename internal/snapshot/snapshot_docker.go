@@ -361,7 +361,7 @@ func (s *Snapshot) parseDockerignore(p string) *dockerfile.Ignore {
 	data, err := s.ReadFile(p)
 	if err != nil {
 		if errors.Is(err, ErrTooLarge) {
-			s.AddParseError(ParseError{Path: p, Line: 1, Column: 1, Msg: "file is larger than 8 MiB; lockguard does not read it"})
+			s.AddParseError(tooLarge(p))
 		}
 		return nil
 	}

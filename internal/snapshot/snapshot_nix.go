@@ -276,7 +276,7 @@ func (s *Snapshot) addNixFileError(fe nix.FileError) {
 		s.AddParseError(ParseError{Path: fe.Path, Line: se.Line, Column: se.Column, Msg: se.Msg})
 	case errors.Is(fe.Err, fs.ErrNotExist):
 	case errors.Is(fe.Err, ErrTooLarge):
-		s.AddParseError(ParseError{Path: fe.Path, Line: 1, Column: 1, Msg: "file is larger than 8 MiB; lockguard does not read it"})
+		s.AddParseError(tooLarge(fe.Path))
 	default:
 		s.AddParseError(ParseError{Path: fe.Path, Line: 1, Column: 1, Msg: "cannot read: " + fe.Err.Error()})
 	}
