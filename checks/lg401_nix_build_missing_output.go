@@ -283,7 +283,7 @@ func developFix(s *snapshot.Snapshot, site nixSite, flake *snapshot.Flake, flake
 	}
 	rel := strings.TrimPrefix(strings.TrimPrefix(roots[0].Dir(), flake.Dir), "/")
 	cargoAbs := path.Join(flakeAbs, rel)
-	cd, ok := relPath(cwd, cargoAbs)
+	cd, ok := snapshot.RelPath(cwd, cargoAbs)
 	if !ok {
 		return nil, ""
 	}
@@ -299,11 +299,11 @@ func developFix(s *snapshot.Snapshot, site nixSite, flake *snapshot.Flake, flake
 // rewrite that its file's own parser reads back as exactly that argv.
 func developRewrite(site nixSite, target, cd string) (*diag.Fix, string) {
 	call := site.calls[site.ci]
-	nixIdx, words := nixRawWords(call.Cmd)
+	nixIdx, words := snapshot.NixRawWords(call.Cmd)
 	if nixIdx < 0 {
 		return nil, ""
 	}
-	keepRaw, keepArgs := keptNixOptions(call.Cmd, nixIdx)
+	keepRaw, keepArgs := snapshot.KeptNixOptions(call.Cmd, nixIdx)
 	// The intended argv, and its spellings: the reference is quoted when
 	// it is not a plain word, so that nothing in it (a ?query holding
 	// $(…)) becomes shell syntax.
@@ -350,7 +350,7 @@ func developRewrite(site nixSite, target, cd string) (*diag.Fix, string) {
 	for i, w := range words {
 		escWords[i] = esc(w)
 	}
-	end, ok := matchWords(site.src, off.Nix, escWords)
+	end, ok := snapshot.MatchWords(site.src, off.Nix, escWords)
 	if !ok {
 		return nil, variants[0]
 	}
@@ -374,7 +374,7 @@ func developRewrite(site nixSite, target, cd string) (*diag.Fix, string) {
 // change it).
 func rewrittenAs(calls []snapshot.NixCall, text string, argv []string) bool {
 	for _, c := range calls {
-		i, raw := nixRawWords(c.Cmd)
+		i, raw := snapshot.NixRawWords(c.Cmd)
 		if i < 0 || strings.Join(raw, " ") != text {
 			continue
 		}
@@ -383,110 +383,6 @@ func rewrittenAs(calls []snapshot.NixCall, text string, argv []string) bool {
 		}
 	}
 	return false
-}
-
-// relPath is the relative path from the directory from to the directory to.
-func relPath(from, to string) (string, bool) {
-	if !path.IsAbs(from) || !path.IsAbs(to) {
-		return "", false
-	}
-	f := strings.Split(strings.Trim(from, "/"), "/")
-	t := strings.Split(strings.Trim(to, "/"), "/")
-	if from == "/" {
-		f = nil
-	}
-	if to == "/" {
-		t = nil
-	}
-	i := 0
-	for i < len(f) && i < len(t) && f[i] == t[i] {
-		i++
-	}
-	var parts []string
-	for range f[i:] {
-		parts = append(parts, "..")
-	}
-	parts = append(parts, t[i:]...)
-	if len(parts) == 0 {
-		return ".", true
-	}
-	for _, p := range parts {
-		if p == "" || strings.ContainsAny(p, " \t\n'\"$`\\&;|<>()*?[]#~") {
-			return "", false
-		}
-	}
-	return strings.Join(parts, "/"), true
-}
-
-// nixRawWords returns the index of the nix word in c.Raw and the raw words
-// from it to the end of the command (-1 when not found).
-func nixRawWords(c snapshot.Command) (int, []string) {
-	for i, a := range c.Args {
-		if i < len(c.Dynamic) && c.Dynamic[i] {
-			return -1, nil
-		}
-		if path.Base(a) == "nix" {
-			if len(c.Raw) != len(c.Args) {
-				return -1, nil
-			}
-			return i, c.Raw[i:]
-		}
-	}
-	return -1, nil
-}
-
-// keptNixOptions are the options of a nix command that the rewrite
-// keeps: every option before the subcommand, and the experimental-features
-// settings after it.
-func keptNixOptions(c snapshot.Command, nixIdx int) (raw, argv []string) {
-	args, rawWords := c.Args[nixIdx+1:], c.Raw[nixIdx+1:]
-	before := true
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if before && !strings.HasPrefix(a, "-") {
-			before = false
-			continue
-		}
-		n := snapshot.NixOptionArity(a)
-		features := strings.HasPrefix(a, "--extra-experimental-features") || strings.HasPrefix(a, "--experimental-features") ||
-			(a == "--option" && i+1 < len(args) && strings.HasSuffix(args[i+1], "experimental-features"))
-		if before || features {
-			end := min(i+1+n, len(args))
-			raw = append(raw, rawWords[i:end]...)
-			argv = append(argv, args[i:end]...)
-		}
-		i += n
-	}
-	return raw, argv
-}
-
-// matchWords matches the raw words in src from off, separated by blanks
-// and line continuations; it returns the offset after the last word.
-func matchWords(src []byte, off int, words []string) (int, bool) {
-	for i, w := range words {
-		if i > 0 {
-			start := off
-			for off < len(src) {
-				switch {
-				case src[off] == ' ' || src[off] == '\t':
-					off++
-					continue
-				case src[off] == '\\' && off+1 < len(src) && src[off+1] == '\n':
-					off += 2
-					continue
-				}
-				break
-			}
-			if off == start {
-				return 0, false
-			}
-		}
-		if !bytes.HasPrefix(src[off:], []byte(w)) {
-			return 0, false
-		}
-		off += len(w)
-	}
-	return off, true
 }
 
 // ---- Dockerfiles ----
@@ -554,20 +450,10 @@ func rescanRun(df *snapshot.DockerFile, in *snapshot.Instr, edit diag.TextEdit, 
 	}
 	for _, ni := range nf.Stages[0].Instrs {
 		if ni.StartLine == n+1 && ni.Run != nil {
-			return callsOnLine(ni.Run.Commands, line-shift)
+			return snapshot.CallsOnLine(ni.Run.Commands, line-shift)
 		}
 	}
 	return nil
-}
-
-func callsOnLine(cmds []snapshot.Command, line int) []snapshot.NixCall {
-	var out []snapshot.NixCall
-	for _, c := range snapshot.NixInvocations(cmds) {
-		if c.Cmd.Line == line {
-			out = append(out, c)
-		}
-	}
-	return out
 }
 
 // ---- scripts, Makefiles, justfiles, CI files ----
@@ -652,7 +538,7 @@ func pieceSites(s *snapshot.Snapshot, p string, src []byte, kind snapshot.Script
 					if err != nil {
 						continue
 					}
-					all = append(all, callsOnLine(cmds, line)...)
+					all = append(all, snapshot.CallsOnLine(cmds, line)...)
 				}
 				return all
 			}

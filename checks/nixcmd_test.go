@@ -76,12 +76,12 @@ func TestNixCmdRelPath(t *testing.T) {
 		{"/", "/x/y", "x/y"},
 		{"/build", "/build/has space", ""},
 	} {
-		got, ok := relPath(tc.from, tc.to)
+		got, ok := snapshot.RelPath(tc.from, tc.to)
 		if !ok {
 			got = ""
 		}
 		if got != tc.want {
-			t.Errorf("relPath(%q, %q) = %q, want %q", tc.from, tc.to, got, tc.want)
+			t.Errorf("snapshot.RelPath(%q, %q) = %q, want %q", tc.from, tc.to, got, tc.want)
 		}
 	}
 }
@@ -91,11 +91,11 @@ func TestNixCmdKeptOptions(t *testing.T) {
 	if err != nil || len(cmds) != 1 {
 		t.Fatal(err, cmds)
 	}
-	idx, words := nixRawWords(cmds[0])
+	idx, words := snapshot.NixRawWords(cmds[0])
 	if idx != 1 || words[0] != "nix" {
 		t.Fatalf("nix word at %d: %q", idx, words)
 	}
-	raw, args := keptNixOptions(cmds[0], idx)
+	raw, args := snapshot.KeptNixOptions(cmds[0], idx)
 	got := strings.Join(raw, " ")
 	if want := []string{"--extra-experimental-features", "nix-command flakes", "-L", "--option", "experimental-features", "nix-command flakes"}; !slices.Equal(args, want) {
 		t.Errorf("kept argv %q, want %q", args, want)
@@ -108,11 +108,11 @@ func TestNixCmdKeptOptions(t *testing.T) {
 
 func TestNixCmdMatchWords(t *testing.T) {
 	src := []byte("RUN nix build \\\n    .#backend -L && echo")
-	end, ok := matchWords(src, 4, []string{"nix", "build", ".#backend", "-L"})
+	end, ok := snapshot.MatchWords(src, 4, []string{"nix", "build", ".#backend", "-L"})
 	if !ok || string(src[4:end]) != "nix build \\\n    .#backend -L" {
 		t.Errorf("matchWords: %v %q", ok, src[4:end])
 	}
-	if _, ok := matchWords(src, 4, []string{"nix", "develop"}); ok {
+	if _, ok := snapshot.MatchWords(src, 4, []string{"nix", "develop"}); ok {
 		t.Error("matched a word that is not there")
 	}
 }

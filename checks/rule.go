@@ -1,3 +1,12 @@
+// Package checks holds lockguard's rules and the engine that runs them.
+//
+// One file per rule, lgNNN_rule_name.go: a *Rule (diag.RuleInfo: ID, name,
+// summary, doc, severity, whether it can be fixed) and its check function.
+// A rule reads the repository only through the snapshot package (files,
+// parsed models, git state) and reports diagnostics, with fixes as data; it
+// imports nothing but the snapshot, diag and the standard library
+// (TestLayers). Rules never print and never run commands: report prints,
+// fixers apply. The rule list is the slice rules in rule.go.
 package checks
 
 import (
@@ -137,3 +146,6 @@ func (p *Pass) Report(d diag.Diagnostic) {
 	*p.diags = append(*p.diags, d)
 	p.mu.Unlock()
 }
+
+// isMeta reports whether a rule is reported by the engine, not by Check.
+func isMeta(r *Rule) bool { return r.Check == nil }

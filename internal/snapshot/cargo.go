@@ -36,98 +36,94 @@ var Cargo = &Model[*CargoModel]{Name: "cargo", Compute: computeCargo}
 func (s *Snapshot) Cargo() *CargoModel { return Cargo.Get(s) }
 
 func computeCargo(s *Snapshot) *CargoModel {
-	var result *CargoModel
-	{
-		paths := s.TrackedNamed(func(b string) bool { return b == "Cargo.toml" })
-		parsed := make([]*cargo.Manifest, len(paths))
-		perrs := make([]error, len(paths))
-		Parallel(indices(len(paths)), func(i int) {
-			p := paths[i]
-			data, ok := s.readForParse(p)
-			if !ok {
-				return
-			}
-			m, err := cargo.ParseManifest(p, data)
-			if err != nil {
-				perrs[i] = err
-				return
-			}
-			parsed[i] = m
-		})
-		model := &CargoModel{Manifests: map[string]*cargo.Manifest{}}
-		var ms []*cargo.Manifest
-		for _, m := range parsed {
-			if m != nil {
-				ms = append(ms, m)
-				model.Manifests[m.Dir] = m
-			}
+	paths := s.TrackedNamed(func(b string) bool { return b == "Cargo.toml" })
+	parsed := make([]*cargo.Manifest, len(paths))
+	perrs := make([]error, len(paths))
+	Parallel(indices(len(paths)), func(i int) {
+		p := paths[i]
+		data, ok := s.readForParse(p)
+		if !ok {
+			return
 		}
-		model.Roots, model.Problems = cargo.FindRoots(ms, s.Exists)
-		// A manifest that does not parse is an error only where cargo reads
-		// it; a deliberately invalid fixture nested in a package that
-		// nothing reaches breaks nothing.
-		dirs := make([]string, len(paths))
-		for i, p := range paths {
-			dirs[i] = DirOf(p)
+		m, err := cargo.ParseManifest(p, data)
+		if err != nil {
+			perrs[i] = err
+			return
 		}
-		for i, err := range perrs {
-			if err != nil && cargo.ManifestRead(dirs[i], ms, dirs) {
-				s.addCargoParseError(paths[i], err)
-			}
+		parsed[i] = m
+	})
+	model := &CargoModel{Manifests: map[string]*cargo.Manifest{}}
+	var ms []*cargo.Manifest
+	for _, m := range parsed {
+		if m != nil {
+			ms = append(ms, m)
+			model.Manifests[m.Dir] = m
 		}
-		// The locks of the roots, read and parsed in parallel.
-		locks := make([]*cargo.Lock, len(model.Roots))
-		Parallel(indices(len(model.Roots)), func(i int) {
-			lockPath := model.Roots[i].LockPath()
-			data, ok := s.readForParse(lockPath)
-			if !ok {
-				return
-			}
-			lock, err := cargo.ParseLock(lockPath, data)
-			if err != nil {
-				s.addCargoParseError(lockPath, err)
-				return
-			}
-			locks[i] = lock
-		})
-		model.Locks = map[string]*cargo.Lock{}
-		for i, l := range locks {
-			if l != nil {
-				model.Locks[model.Roots[i].LockPath()] = l
-			}
-		}
-		for _, p := range s.TrackedNamed(func(b string) bool { return b == "config.toml" || b == "config" }) {
-			if path.Base(path.Dir(p)) != ".cargo" {
-				continue
-			}
-			data, ok := s.readForParse(p)
-			if !ok {
-				continue
-			}
-			// A configuration lockguard cannot read only costs the
-			// vendored-directory knowledge; cargo reports it itself.
-			if c, err := cargo.ParseCargoConfig(p, data); err == nil {
-				model.Configs = append(model.Configs, c)
-			}
-		}
-		model.Covered = cargo.Covered(model.Roots, model.Manifests, func(r cargo.Root) bool {
-			st := s.Repo.Status(r.LockPath()).State
-			return st != repo.StateMissing && st != repo.StateDeleted
-		})
-		// A package the workspace does not list is only a problem when
-		// someone would run cargo in it: not when another root builds it
-		// as a path dependency or [patch] target.
-		anyRoot := cargo.Covered(model.Roots, model.Manifests, nil)
-		for _, pr := range model.Problems {
-			if pr.Orphan && anyRoot[DirOf(pr.Path)] {
-				continue
-			}
-			model.Invalid = append(model.Invalid, pr)
-		}
-		model.Invalid = append(model.Invalid, s.memberGlobProblems(model)...)
-		result = model
 	}
-	return result
+	model.Roots, model.Problems = cargo.FindRoots(ms, s.Exists)
+	// A manifest that does not parse is an error only where cargo reads
+	// it; a deliberately invalid fixture nested in a package that
+	// nothing reaches breaks nothing.
+	dirs := make([]string, len(paths))
+	for i, p := range paths {
+		dirs[i] = DirOf(p)
+	}
+	for i, err := range perrs {
+		if err != nil && cargo.ManifestRead(dirs[i], ms, dirs) {
+			s.addCargoParseError(paths[i], err)
+		}
+	}
+	// The locks of the roots, read and parsed in parallel.
+	locks := make([]*cargo.Lock, len(model.Roots))
+	Parallel(indices(len(model.Roots)), func(i int) {
+		lockPath := model.Roots[i].LockPath()
+		data, ok := s.readForParse(lockPath)
+		if !ok {
+			return
+		}
+		lock, err := cargo.ParseLock(lockPath, data)
+		if err != nil {
+			s.addCargoParseError(lockPath, err)
+			return
+		}
+		locks[i] = lock
+	})
+	model.Locks = map[string]*cargo.Lock{}
+	for i, l := range locks {
+		if l != nil {
+			model.Locks[model.Roots[i].LockPath()] = l
+		}
+	}
+	for _, p := range s.TrackedNamed(func(b string) bool { return b == "config.toml" || b == "config" }) {
+		if path.Base(path.Dir(p)) != ".cargo" {
+			continue
+		}
+		data, ok := s.readForParse(p)
+		if !ok {
+			continue
+		}
+		// A configuration lockguard cannot read only costs the
+		// vendored-directory knowledge; cargo reports it itself.
+		if c, err := cargo.ParseCargoConfig(p, data); err == nil {
+			model.Configs = append(model.Configs, c)
+		}
+	}
+	model.Covered = cargo.Covered(model.Roots, model.Manifests, func(r cargo.Root) bool {
+		st := s.Repo.Status(r.LockPath()).State
+		return st != repo.StateMissing && st != repo.StateDeleted
+	})
+	// A package the workspace does not list is only a problem when
+	// someone would run cargo in it: not when another root builds it
+	// as a path dependency or [patch] target.
+	anyRoot := cargo.Covered(model.Roots, model.Manifests, nil)
+	for _, pr := range model.Problems {
+		if pr.Orphan && anyRoot[DirOf(pr.Path)] {
+			continue
+		}
+		model.Invalid = append(model.Invalid, pr)
+	}
+	model.Invalid = append(model.Invalid, s.memberGlobProblems(model)...)
+	return model
 }
 
 func (s *Snapshot) addCargoParseError(p string, err error) {

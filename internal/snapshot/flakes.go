@@ -174,48 +174,44 @@ var Flakes = &Model[*FlakeModel]{Name: "flakes", Compute: computeFlakes}
 func (s *Snapshot) Flakes() *FlakeModel { return Flakes.Get(s) }
 
 func computeFlakes(s *Snapshot) *FlakeModel {
-	var result *FlakeModel
-	{
-		paths := s.TrackedNamed(func(b string) bool { return b == "flake.nix" })
-		candidates := []string{"flake.nix"}
-		for _, m := range s.TrackedNamed(func(b string) bool { return b == "Cargo.toml" }) {
-			candidates = append(candidates, Join(DirOf(m), "flake.nix"))
-		}
-		for _, c := range candidates {
-			if slices.Contains(paths, c) {
-				continue
-			}
-			if _, ok := s.Repo.Entry(c); ok {
-				continue
-			}
-			if fi, err := s.Repo.Lstat(c); err == nil && fi.Mode().IsRegular() {
-				paths = append(paths, c)
-			}
-		}
-		slices.Sort(paths)
-		paths = slices.Compact(paths)
-
-		flakes := s.analyzeFlakes(paths)
-		// An untracked flake.nix in a tracked directory that something
-		// refers to as a flake (an input path:./sub, nix build ./sub#x in
-		// a script) is a forgotten flake too.
-		var more []string
-		for _, c := range s.referredFlakes(flakes) {
-			if !slices.Contains(paths, c) {
-				more = append(more, c)
-			}
-		}
-		flakes = append(flakes, s.analyzeFlakes(more)...)
-		model := &FlakeModel{}
-		for _, f := range flakes {
-			if f != nil {
-				model.Flakes = append(model.Flakes, f)
-			}
-		}
-		slices.SortFunc(model.Flakes, func(a, b *nix.Flake) int { return strings.Compare(a.Path, b.Path) })
-		result = model
+	paths := s.TrackedNamed(func(b string) bool { return b == "flake.nix" })
+	candidates := []string{"flake.nix"}
+	for _, m := range s.TrackedNamed(func(b string) bool { return b == "Cargo.toml" }) {
+		candidates = append(candidates, Join(DirOf(m), "flake.nix"))
 	}
-	return result
+	for _, c := range candidates {
+		if slices.Contains(paths, c) {
+			continue
+		}
+		if _, ok := s.Repo.Entry(c); ok {
+			continue
+		}
+		if fi, err := s.Repo.Lstat(c); err == nil && fi.Mode().IsRegular() {
+			paths = append(paths, c)
+		}
+	}
+	slices.Sort(paths)
+	paths = slices.Compact(paths)
+
+	flakes := s.analyzeFlakes(paths)
+	// An untracked flake.nix in a tracked directory that something
+	// refers to as a flake (an input path:./sub, nix build ./sub#x in
+	// a script) is a forgotten flake too.
+	var more []string
+	for _, c := range s.referredFlakes(flakes) {
+		if !slices.Contains(paths, c) {
+			more = append(more, c)
+		}
+	}
+	flakes = append(flakes, s.analyzeFlakes(more)...)
+	model := &FlakeModel{}
+	for _, f := range flakes {
+		if f != nil {
+			model.Flakes = append(model.Flakes, f)
+		}
+	}
+	slices.SortFunc(model.Flakes, func(a, b *nix.Flake) int { return strings.Compare(a.Path, b.Path) })
+	return model
 }
 
 func (s *Snapshot) analyzeFlakes(paths []string) []*nix.Flake {

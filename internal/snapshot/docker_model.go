@@ -113,108 +113,104 @@ var Docker = &Model[*DockerModel]{Name: "docker", Compute: computeDocker}
 func (s *Snapshot) Docker() *DockerModel { return Docker.Get(s) }
 
 func computeDocker(s *Snapshot) *DockerModel {
-	var result *DockerModel
-	{
-		paths := s.TrackedNamed(func(b string) bool { return dockerfile.IsDockerfileName(b) })
-		files := make([]*DockerFile, len(paths))
-		Parallel(indices(len(paths)), func(i int) {
-			p := paths[i]
-			df := &DockerFile{Path: p}
-			files[i] = df
-			data, ok := s.readForParse(p)
-			if !ok {
-				return
-			}
-			df.Src = data
-			f, err := dockerfile.Parse(p, data)
-			if err != nil {
-				line := 1
-				var pe *dockerfile.ParseError
-				msg := err.Error()
-				if errors.As(err, &pe) {
-					line, msg = max(pe.Line, 1), pe.Msg
-				}
-				s.AddParseError(ParseError{Path: p, Line: line, Column: 1, Msg: "Dockerfile: " + msg})
-				return
-			}
-			df.File = f
-			for _, st := range f.Stages {
-				for _, in := range st.Instrs {
-					if in.Run != nil && dockerfile.GaveUp(in.Run.ShellError) {
-						s.AddParseError(ParseError{Path: p, Line: in.StartLine, Column: 1, Msg: "Dockerfile: RUN: " + in.Run.ShellError})
-					}
-				}
-			}
-		})
-		builds := s.scanBuilds()
-		configured := map[string][]*DockerContext{}
-		for i, b := range s.Config.Docker.Build {
-			src := "lockguard.toml"
-			if s.Config.Path != "" {
-				src = s.Config.Path
-			}
-			o := buildctx.Origin{File: src, Line: s.configBuildLine(i), What: "[[docker.build]]"}
-			configured[b.Dockerfile] = addContext(configured[b.Dockerfile], &DockerContext{Dir: b.Context, Origin: src, SetBy: o, targets: []string{""}}, nil)
+	paths := s.TrackedNamed(func(b string) bool { return dockerfile.IsDockerfileName(b) })
+	files := make([]*DockerFile, len(paths))
+	Parallel(indices(len(paths)), func(i int) {
+		p := paths[i]
+		df := &DockerFile{Path: p}
+		files[i] = df
+		data, ok := s.readForParse(p)
+		if !ok {
+			return
 		}
-		ignores := map[string]*dockerfile.Ignore{}
-		var mu sync.Mutex
-		Parallel(files, func(df *DockerFile) {
-			df.Contexts = configured[df.Path]
-			if len(df.Contexts) == 0 {
-				// A build that names the file beats one whose file name
-				// is a pattern (a CI expression that may mean another).
-				named := false
-				for _, b := range builds {
-					named = named || (!b.Pattern && b.Matches(df.Path))
-				}
-				for _, b := range builds {
-					if b.Matches(df.Path) && !(named && b.Pattern) {
-						df.Contexts = addContext(df.Contexts, &DockerContext{Dir: b.Context, Origin: b.Origin.String(), SetBy: b.Origin, Artifacts: b.Artifacts}, &b)
-					}
+		df.Src = data
+		f, err := dockerfile.Parse(p, data)
+		if err != nil {
+			line := 1
+			var pe *dockerfile.ParseError
+			msg := err.Error()
+			if errors.As(err, &pe) {
+				line, msg = max(pe.Line, 1), pe.Msg
+			}
+			s.AddParseError(ParseError{Path: p, Line: line, Column: 1, Msg: "Dockerfile: " + msg})
+			return
+		}
+		df.File = f
+		for _, st := range f.Stages {
+			for _, in := range st.Instrs {
+				if in.Run != nil && dockerfile.GaveUp(in.Run.ShellError) {
+					s.AddParseError(ParseError{Path: p, Line: in.StartLine, Column: 1, Msg: "Dockerfile: RUN: " + in.Run.ShellError})
 				}
 			}
-			if len(df.Contexts) == 0 {
-				df.Contexts = s.guessContexts(df)
-			}
-			for _, c := range df.Contexts {
-				c.File = df.File
-				readsConf := bytes.Contains(df.Src, []byte("nix.conf")) || bytes.Contains(df.Src, []byte("extra-conf"))
-				if df.File != nil && (len(c.args) > 0 || len(c.unknown) > 0 || readsConf) {
-					opts := dockerfile.Options{BuildArgs: c.args, UnknownArgs: c.unknown}
-					if readsConf {
-						dir := c.Dir
-						opts.ReadContext = func(rel string) ([]byte, bool) {
-							if r, ok := CtxRel(rel); !ok || r == "." {
-								return nil, false
-							}
-							data, err := s.ReadFile(Join(dir, path.Clean(rel)))
-							return data, err == nil
-						}
-					}
-					if f, err := dockerfile.ParseWith(df.Path, df.Src, opts); err == nil {
-						c.File = f
-					}
-				}
-				c.IgnorePath = dockerfile.IgnoreFileFor(df.Path, c.Dir, s.Exists)
-				c.IgnorePath = strings.TrimPrefix(c.IgnorePath, "/")
-				if c.IgnorePath == "" {
-					continue
-				}
-				mu.Lock()
-				ig, seen := ignores[c.IgnorePath]
-				mu.Unlock()
-				if !seen {
-					ig = s.parseDockerignore(c.IgnorePath)
-					mu.Lock()
-					ignores[c.IgnorePath] = ig
-					mu.Unlock()
-				}
-				c.Ignore = ig
-			}
-		})
-		result = &DockerModel{Files: files, Builds: builds}
+		}
+	})
+	builds := s.scanBuilds()
+	configured := map[string][]*DockerContext{}
+	for i, b := range s.Config.Docker.Build {
+		src := "lockguard.toml"
+		if s.Config.Path != "" {
+			src = s.Config.Path
+		}
+		o := buildctx.Origin{File: src, Line: s.configBuildLine(i), What: "[[docker.build]]"}
+		configured[b.Dockerfile] = addContext(configured[b.Dockerfile], &DockerContext{Dir: b.Context, Origin: src, SetBy: o, targets: []string{""}}, nil)
 	}
-	return result
+	ignores := map[string]*dockerfile.Ignore{}
+	var mu sync.Mutex
+	Parallel(files, func(df *DockerFile) {
+		df.Contexts = configured[df.Path]
+		if len(df.Contexts) == 0 {
+			// A build that names the file beats one whose file name
+			// is a pattern (a CI expression that may mean another).
+			named := false
+			for _, b := range builds {
+				named = named || (!b.Pattern && b.Matches(df.Path))
+			}
+			for _, b := range builds {
+				if b.Matches(df.Path) && !(named && b.Pattern) {
+					df.Contexts = addContext(df.Contexts, &DockerContext{Dir: b.Context, Origin: b.Origin.String(), SetBy: b.Origin, Artifacts: b.Artifacts}, &b)
+				}
+			}
+		}
+		if len(df.Contexts) == 0 {
+			df.Contexts = s.guessContexts(df)
+		}
+		for _, c := range df.Contexts {
+			c.File = df.File
+			readsConf := bytes.Contains(df.Src, []byte("nix.conf")) || bytes.Contains(df.Src, []byte("extra-conf"))
+			if df.File != nil && (len(c.args) > 0 || len(c.unknown) > 0 || readsConf) {
+				opts := dockerfile.Options{BuildArgs: c.args, UnknownArgs: c.unknown}
+				if readsConf {
+					dir := c.Dir
+					opts.ReadContext = func(rel string) ([]byte, bool) {
+						if r, ok := CtxRel(rel); !ok || r == "." {
+							return nil, false
+						}
+						data, err := s.ReadFile(Join(dir, path.Clean(rel)))
+						return data, err == nil
+					}
+				}
+				if f, err := dockerfile.ParseWith(df.Path, df.Src, opts); err == nil {
+					c.File = f
+				}
+			}
+			c.IgnorePath = dockerfile.IgnoreFileFor(df.Path, c.Dir, s.Exists)
+			c.IgnorePath = strings.TrimPrefix(c.IgnorePath, "/")
+			if c.IgnorePath == "" {
+				continue
+			}
+			mu.Lock()
+			ig, seen := ignores[c.IgnorePath]
+			mu.Unlock()
+			if !seen {
+				ig = s.parseDockerignore(c.IgnorePath)
+				mu.Lock()
+				ignores[c.IgnorePath] = ig
+				mu.Unlock()
+			}
+			c.Ignore = ig
+		}
+	})
+	return &DockerModel{Files: files, Builds: builds}
 }
 
 // addContext adds a context, merging it with one of the same directory:
