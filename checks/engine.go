@@ -41,7 +41,7 @@ func Run(snap *snapshot.Snapshot, rules []*Rule, opts Options) (*Result, error) 
 		errMu sync.Mutex
 	)
 	if opts.Context != nil {
-		snap.ctx = opts.Context
+		snap.SetContext(opts.Context)
 	}
 	enabled := map[string]bool{}
 	for _, r := range rules {
@@ -67,7 +67,7 @@ func Run(snap *snapshot.Snapshot, rules []*Rule, opts Options) (*Result, error) 
 		return nil, perr
 	}
 	if snap.Interrupted() {
-		return nil, snap.ctx.Err()
+		return nil, opts.Context.Err()
 	}
 
 	if enabled[BadSuppression.ID] {

@@ -40,6 +40,10 @@ type Snapshot struct {
 	ctx context.Context
 }
 
+// SetContext makes ctx the run's context (the engine sets it before the
+// rules run): once it is cancelled, Interrupted is true.
+func (s *Snapshot) SetContext(ctx context.Context) { s.ctx = ctx }
+
 // Interrupted reports whether the run was cancelled (Options.Context):
 // loaders and analyses that can run long ask it and stop.
 func (s *Snapshot) Interrupted() bool { return s.ctx != nil && s.ctx.Err() != nil }
