@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -130,7 +131,7 @@ func (s *Snapshot) NixScripts() []scriptFile {
 			continue
 		}
 		data, err := s.ReadFile(e.Path)
-		if err != nil || !nixWord.Match(data) {
+		if err != nil || !mentionsNix(data) {
 			continue
 		}
 		out = append(out, scriptFile{path: e.Path, lines: strings.Split(string(data), "\n")})
@@ -138,7 +139,29 @@ func (s *Snapshot) NixScripts() []scriptFile {
 	return out
 }
 
-var nixWord = regexp.MustCompile(`\bnix\b|use flake|nix-build|nix-shell`)
+// mentionsNix reports whether data has the word nix (as the regular
+// expression \bnix\b, which also covers nix-build and nix-shell) or "use
+// flake". A byte scan: the regular expression over every tracked script
+// and workflow was a sixth of check's time on a large repository.
+func mentionsNix(data []byte) bool {
+	if bytes.Contains(data, []byte("use flake")) {
+		return true
+	}
+	word := func(c byte) bool {
+		return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+	}
+	for i := 0; ; {
+		j := bytes.Index(data[i:], []byte("nix"))
+		if j < 0 {
+			return false
+		}
+		at := i + j
+		if (at == 0 || !word(data[at-1])) && (at+3 == len(data) || !word(data[at+3])) {
+			return true
+		}
+		i = at + 1
+	}
+}
 
 // scriptMention finds a script line that names dir as a flake (./dir,
 // dir#attr, dir/flake.nix, cd dir, working-directory: dir) and, when
