@@ -22,15 +22,6 @@ files, so a CI clone — and any nix build of the committed tree — has no lock
 An intent-to-add lock is visible to local Nix, but a plain git commit does not
 commit it.
 
-Bad:
-
-    $ git status --short backend/
-    ?? backend/Cargo.lock
-
-Good:
-
-    $ git add backend/Cargo.lock
-
 Fix (safe): stage the lock with git add. An ignored lock is staged only with
 ` + "`lockguard fix --force`" + `; better, remove the ignore rule that matches it (the
 message names the file, line and pattern).`,

@@ -55,15 +55,6 @@ lock (checksums in [metadata]) and no longer reads branch = "master" as the
 default branch in a v1/v2 lock, but the lock was valid for the cargo that
 wrote it.
 
-Bad:
-
-    # crates/app/Cargo.toml gained a dependency
-    [dependencies]
-    util = { path = "../util" }
-    # …but Cargo.lock has no "util" package
-
-Good: regenerate the lock with a minimal update and commit it.
-
 Fix (safe): run ` + "`cargo metadata --format-version 1 --manifest-path <root>/Cargo.toml`" + `,
 which updates the lock minimally and bumps no unrelated dependency, then stage
 the lock.`,

@@ -29,16 +29,6 @@ one), so every cargo command there fails, in a clean checkout as on CI:
 
 Such a package gets no LG101: cargo generate-lockfile fails there too.
 
-Bad:
-
-    Cargo.toml             # [workspace] members = ["crates/cli"]
-    crates/gui/Cargo.toml  # [package] name = "gui", no [workspace]
-
-Good:
-
-    Cargo.toml             # [workspace] members = ["crates/cli", "crates/gui"]
-                           # (or exclude = ["crates/gui"])
-
 Fix (unsafe): where one edit fixes it unambiguously, add the directory to
 ` + "`workspace.exclude`" + `: a directory a ` + "`members`" + ` glob matches that has no
 Cargo.toml, or a member with a [workspace] of its own (not when ` + "`members`" + `

@@ -47,21 +47,6 @@ source, a function argument) and outputHashes that are not a written set get
 no finding. crane, naersk, crate2nix and other builders fetch git
 dependencies themselves: no finding.
 
-Bad:
-
-    # Cargo.lock: name = "foo", version = "0.1.0",
-    #   source = "git+https://github.com/o/foo?branch=main#9f3c…"
-    cargoLock = { lockFile = ./Cargo.lock; };
-
-Good:
-
-    cargoLock = {
-      lockFile = ./Cargo.lock;
-      outputHashes = {
-        "foo-0.1.0" = "sha256-8PnwXq0m5cXkVb0gq0JqkzbG8l8yLRzJ7uCq2mV7rj0=";
-      };
-    };
-
 Fix (safe when it computes hashes): fetch each commit with the git CLI into a
 temporary directory (the only network access, and only in ` + "`lockguard fix`" + `;
 ` + "`--dry-run`" + ` lists the URLs), check out its submodules, compute the NAR

@@ -52,15 +52,6 @@ source with git archive, which leaves it out, so a flake that reads it fails
 in every clean checkout (CI included). That is an error (a warning under an
 existence check), without a fix.
 
-Bad:
-
-    # flake.nix
-    cargoLock.lockFile = ./backend/Cargo.lock;   # backend/Cargo.lock is untracked
-
-Good:
-
-    $ git add backend/Cargo.lock
-
 Fix (safe): stage the path with git add (never git add -N, which a commit
 ignores). An ignored file is staged only with ` + "`lockguard fix --force`" + `;
 better, remove the ignore rule. Ignored directories, submodule contents and

@@ -44,20 +44,6 @@ When the missing path is the Cargo.lock of a Cargo root lockguard knows,
 the fix generates it (the same action as LG101's, so it runs once when both
 report it).
 
-Bad:
-
-    # flake.nix
-    cargoLock.lockFile = ./backend/Cargo.lock;   # no backend/Cargo.lock
-
-Good:
-
-    $ (cd backend && cargo generate-lockfile) && git add backend/Cargo.lock
-
-Also good (nothing is read, nothing is reported):
-
-    # templates/app/flake.nix, exposed as templates.app.path = ./templates/app
-    modules = [ ./configuration.nix ];   # the user writes it after nix flake init
-
 Fix (safe, for a Cargo.lock): run ` + "`cargo generate-lockfile`" + ` in the Cargo root and
 stage the lock. Other missing paths have no automatic fix: create the file or
 correct the reference.`,

@@ -67,15 +67,6 @@ link or holds a submodule, an
 intent-to-add file, a file marked export-ignore, more than 10,000 files or
 more than 64 MiB.
 
-Bad:
-
-    # flake.nix declares inputs.crane; flake.lock (committed) has only nixpkgs
-    $ nix build --no-update-lock-file    # fails: requires lock file changes
-
-Good:
-
-    $ nix flake lock && git add flake.lock
-
 Fix (safe): run ` + "`nix flake lock`" + ` in the flake's directory (needs nix and, for
 remote inputs, the network; with --update-input NAME for each stale path
 input) and stage flake.lock.`,

@@ -48,15 +48,6 @@ functions).
 
 An intent-to-add lock is a warning: local Nix sees it, a CI clone does not.
 
-Bad:
-
-    # flake.nix
-    src = ./backend;          # backend/Cargo.lock exists but is untracked
-
-Good:
-
-    $ git add backend/Cargo.lock
-
 Fix (safe): stage the lock with git add.`,
 	},
 	Check: checkFlakeSourceLockUncommitted,

@@ -31,15 +31,6 @@ script, CI job or Makefile line (nix build ./sub#x, --flake ./sub, cd sub
 looked for. A flake.nix that an input needs is reported here, not as
 LG201.
 
-Bad:
-
-    # flake.nix
-    packages.x86_64-linux.backend = import ./nix/backend.nix;   # untracked
-
-Good:
-
-    $ git add nix/backend.nix
-
 Fix (safe): stage the file with git add.`,
 	},
 	Check: checkFlakeUncommitted,

@@ -40,20 +40,6 @@ first, else <context>/.dockerignore) does not exclude. A COPY before the RUN
 is fine. Generators that only write a missing file are not reported when an
 earlier COPY already brought the file from the context.
 
-Bad:
-
-    WORKDIR /build
-    COPY backend ./backend/
-    RUN cd backend && cargo generate-lockfile
-    COPY . .                      # the context's backend/Cargo.lock wins
-    RUN nix build .#backend
-
-Good: generate the lock on the host and commit it (no RUN), or keep the
-context's copy out of the image:
-
-    # .dockerignore
-    backend/Cargo.lock
-
 Fix (unsafe: it changes what every COPY of the context sees): append the
 context-relative path to the applicable .dockerignore (created at the context
 root when there is none). Review it with ` + "`lockguard fix --diff`" + `, apply it with

@@ -40,19 +40,6 @@ with "Missing Cargo.lock from src"). This is attempts 3, 4 and 5 of the
 Cargo.lock incident: the lock was generated inside the image, so Nix never
 saw it.
 
-Bad:
-
-    COPY . .
-    RUN cargo generate-lockfile --manifest-path backend/Cargo.toml
-    RUN nix build .#backend       # the flake reads ./backend/Cargo.lock
-
-Good: generate the file on the host and commit it (` + "`lockguard fix`" + ` does this for
-Cargo.lock), and drop the generating RUN; or keep .git out of the image, so
-that Nix copies the directory as a plain path:
-
-    # .dockerignore
-    .git
-
 A ` + "`path:`" + ` flake reference (nix build path:.#backend) does not use git and is not
 reported.
 

@@ -62,16 +62,6 @@ What the build supplies is not missing:
 An ignored source that exists on disk is still reported: a clean checkout
 does not have it.
 
-Bad:
-
-    $ git status --short backend/
-    ?? backend/Cargo.lock
-    COPY backend/Cargo.lock ./backend/
-
-Good:
-
-    $ git add backend/Cargo.lock
-
 Fix (safe): stage the file with git add when it exists (an ignored file needs
 ` + "`lockguard fix --force`" + `). A missing file has no fix, and neither has a file
 the .dockerignore excludes: the message names the ignore file's line; remove

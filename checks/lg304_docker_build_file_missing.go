@@ -33,22 +33,6 @@ artifact), one the repository's ignore rules exclude, one whose name holds
 a variable, and one in a build context that does not exist are not
 reported.
 
-Bad (deploy/stack.yml, run by ` + "`docker compose -f deploy/stack.yml build`" + `):
-
-    services:
-      api:
-        build:
-          context: ../api
-          dockerfile: Dockerfile.prod      # api/Dockerfile.prod is not in the repository
-
-Good:
-
-    services:
-      api:
-        build:
-          context: ../api
-          dockerfile: Dockerfile           # api/Dockerfile is committed
-
 Fix (safe): stage the Dockerfile with git add when it exists on disk (an
 ignored one needs ` + "`lockguard fix --force`" + `). A missing one has no fix: the
 message names it relative to the repository.`,

@@ -70,16 +70,6 @@ gives the same flake), Makefile and justfile recipes (run in the file's
 directory), GitHub Actions run: steps (working-directory honoured) and
 .gitlab-ci.yml script:, before_script: and after_script: entries.
 
-Bad:
-
-    RUN nix build .#backend        # the flake has packages.server and devShells.default
-
-Good:
-
-    RUN nix develop --command bash -c "cd backend && cargo build --release"
-
-or build the package the flake does define (nix build .#server).
-
 Fix (unsafe: it changes what is built): when exactly one Cargo root lies under
 the flake's directory, rewrite the command to
 ` + "`nix develop --command bash -c \"cd <dir> && cargo build --release\"`" + ` (keeping

@@ -28,20 +28,6 @@ The features count as enabled by --extra-experimental-features or
 NIX_CONFIG (ENV, ARG, export, or VAR=… before the command), or by an earlier
 write of a nix.conf in the stage (or earlier in the same RUN).
 
-Bad:
-
-    FROM nixos/nix
-    COPY . /src
-    RUN cd /src && nix build .#backend
-
-Good:
-
-    RUN cd /src && nix --extra-experimental-features "nix-command flakes" build .#backend
-
-or, for the whole stage:
-
-    ENV NIX_CONFIG="experimental-features = nix-command flakes"
-
 Fix (safe): insert ` + "`--extra-experimental-features \"nix-command flakes\"`" + ` right
 after the nix word of each such command. When lockguard cannot locate the
 word unambiguously, it reports the finding without a fix.`,

@@ -15,17 +15,7 @@ var ParseErrorRule = &Rule{
 		Doc: `A Cargo.toml, Cargo.lock, .nix file, Dockerfile or other file that a rule
 needs cannot be parsed (or is too large to read). The diagnostic gives the
 position of the syntax error. Every other file is still checked, so one broken
-manifest does not hide the findings elsewhere.
-
-Bad:
-
-    [package
-    name = "backend"
-
-Good:
-
-    [package]
-    name = "backend"`,
+manifest does not hide the findings elsewhere.`,
 	},
 	Check: checkParseErrors,
 }

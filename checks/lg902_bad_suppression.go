@@ -21,17 +21,7 @@ or anywhere in a file, for the whole file:
 Comments work in TOML, Nix, Dockerfiles and shell scripts. Rules are given by
 ID or name. The reason is required: a suppression without one is reported,
 as is one that names an unknown rule, or one that suppresses nothing (the
-finding went away, so the comment should too).
-
-Bad:
-
-    # lockguard: ignore[LG101]
-    [package]
-
-Good:
-
-    # lockguard: ignore[LG101] library crate, its lock lives in the parent repo
-    [package]`,
+finding went away, so the comment should too).`,
 	},
 	// The engine reports LG902 itself: it alone sees which suppressions matched.
 }

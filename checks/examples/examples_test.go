@@ -35,6 +35,11 @@ func TestExamples(t *testing.T) {
 					good++
 				}
 			}
+			for _, l := range strings.Split(r.Doc, "\n") {
+				if strings.HasPrefix(l, "Bad") || strings.HasPrefix(l, "Good") {
+					t.Errorf("%s's Doc has a prose example (%q): examples are repositories in checks/examples/%s, which the docs render", r.ID, l, examples.File(r.ID))
+				}
+			}
 			if bad == 0 || good == 0 {
 				t.Errorf("%s: %d bad and %d good examples; it needs at least one of each", examples.File(r.ID), bad, good)
 			}
