@@ -1,4 +1,4 @@
-package checks
+package checks_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/lockguard/lockguard/internal/diag"
 	"github.com/lockguard/lockguard/internal/nix"
 	"github.com/lockguard/lockguard/internal/repo"
+	"github.com/lockguard/lockguard/internal/ruletest"
 	"github.com/lockguard/lockguard/internal/snapshot"
 	"github.com/lockguard/lockguard/internal/testenv"
 )
@@ -33,29 +34,18 @@ func flakeWith(refs ...nix.Ref) *nix.Flake {
 	return &nix.Flake{Path: "flake.nix", Refs: refs, Files: []string{"flake.nix"}}
 }
 
-// runNix runs the selected rules with the given analysis (nil: the real one).
+// runNix runs the selected rules (default: LG2) with the given analysis
+// (nil: the real one).
 func runNix(t *testing.T, r *testenv.Repo, flakes []*nix.Flake, sel ...string) []diag.Diagnostic {
 	t.Helper()
-	rp, err := repo.Open(repo.Options{Dir: r.Dir, Env: r.Env})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := snapshot.New(rp, nil)
-	if flakes != nil {
-		snapshot.Flakes.Preset(s, &snapshot.FlakeModel{Flakes: flakes})
-	}
 	if len(sel) == 0 {
 		sel = []string{"LG2"}
 	}
-	rules, err := Select(sel, nil)
-	if err != nil {
-		t.Fatal(err)
+	opts := ruletest.Options{Rules: sel}
+	if flakes != nil {
+		opts.Prepare = func(s *snapshot.Snapshot) { snapshot.Flakes.Preset(s, &snapshot.FlakeModel{Flakes: flakes}) }
 	}
-	res, err := Run(s, rules, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.Diagnostics
+	return ruletest.Check(t, r, opts)
 }
 
 func only(t *testing.T, ds []diag.Diagnostic, rule string) diag.Diagnostic {
@@ -517,25 +507,17 @@ func TestFlakeDiscovery(t *testing.T) {
 // TestFlakeParseErrorKeepsOthers: an unparsable flake is LG901 with its
 // position, and the other flakes are still analysed.
 func TestFlakeParseErrorKeepsOthers(t *testing.T) {
-	r := testenv.NewRepo(t)
-	r.WriteFiles(map[string]string{
-		"a/flake.nix": "{\n  outputs = { self }: {\n    x = ;\n  };\n}\n",
-		"b/flake.nix": "{ outputs = { self }: { }; }\n",
-	})
-	r.Commit("init")
-	rp, err := repo.Open(repo.Options{Dir: r.Dir, Env: r.Env})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := snapshot.New(rp, nil)
-	res, err := Run(s, []*Rule{ParseErrorRule}, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := only(t, res.Diagnostics, "LG901")
-	if d.Path != "a/flake.nix" || d.Line != 3 {
-		t.Errorf("got %s:%d:%d %s", d.Path, d.Line, d.Column, d.Message)
-	}
+	var s *snapshot.Snapshot
+	ruletest.RunArchive(t, t.Name(), []byte(`
+-- a/flake.nix --
+{
+  outputs = { self }: {
+    x = ; # want LG901
+  };
+}
+-- b/flake.nix --
+{ outputs = { self }: { }; }
+`), ruletest.Options{Rules: []string{"LG901"}, Prepare: func(x *snapshot.Snapshot) { s = x }})
 	if fl := s.Flakes().Flakes; len(fl) != 2 || fl[1].Path != "b/flake.nix" {
 		t.Errorf("flakes: %+v", fl)
 	}

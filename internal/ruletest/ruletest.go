@@ -35,6 +35,15 @@ import (
 	"github.com/lockguard/lockguard/internal/txtarrepo"
 )
 
+// IDs are the IDs of rules, for Options.Rules.
+func IDs(rules ...*checks.Rule) []string {
+	out := make([]string, len(rules))
+	for i, r := range rules {
+		out[i] = r.ID
+	}
+	return out
+}
+
 // Options change how the rules run.
 type Options struct {
 	// Rules select the rules as --select does; empty: the configuration's
@@ -44,6 +53,10 @@ type Options struct {
 	Staged bool
 	// Paths limits the findings to these repository paths (check PATH...).
 	Paths []string
+	// Prepare, when set, runs on the snapshot before the rules do: a test
+	// presets a model there (snapshot.Flakes.Preset) to test rules apart
+	// from the analysis that builds it.
+	Prepare func(*snapshot.Snapshot)
 }
 
 // Result is what a run found.
@@ -186,7 +199,11 @@ func Check(t testing.TB, g *testenv.Repo, opts Options) []diag.Diagnostic {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := checks.Run(snapshot.New(rp, cfg), rules, checks.Options{Paths: opts.Paths})
+	snap := snapshot.New(rp, cfg)
+	if opts.Prepare != nil {
+		opts.Prepare(snap)
+	}
+	res, err := checks.Run(snap, rules, checks.Options{Paths: opts.Paths})
 	if err != nil {
 		t.Fatal(err)
 	}
