@@ -30,7 +30,7 @@ func TestFiles(t *testing.T) {
 // library: go-internal (testscript, txtar) is for tests only; the demo reads
 // its archive with golang.org/x/tools/txtar. YAML is read with
 // go.yaml.in/yaml/v3, the maintained successor of the archived
-// gopkg.in/yaml.v3 (which only checks/nixcmd.go still imports).
+// gopkg.in/yaml.v3, which go.mod no longer requires.
 func TestBinaryDeps(t *testing.T) {
 	goBin := testenv.Tool(t, "go")
 	cmd := exec.Command(goBin, "list", "-deps", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "github.com/lockguard/lockguard/cmd/lockguard")
