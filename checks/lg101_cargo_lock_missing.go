@@ -92,24 +92,26 @@ func checkCargoLockMissing(p *Pass) {
 		// What breaks, and who it breaks for: the consumer that builds the
 		// root, when there is one (the message claims a failure only then).
 		why := ""
+		ignoredBy := "" // the ignore rule that excludes a missing lock
 		if st.State == snapshot.StateMissing {
 			if m := s.Repo.Ignored(lock, false); m != nil {
-				consumer := lockConsumer(s, r, true)
-				if consumer == "" {
-					continue // the maintainers ignore this lock on purpose, and nothing needs it
-				}
-				why = fmt.Sprintf("; %s reads it, but %s ignores it", consumer, snapshot.IgnoreReason(snapshot.Status{Ignore: m})) + consumerBreaks(consumer, lock)
-			} else if consumer := lockConsumer(s, r, false); consumer != "" {
-				why = consumerBreaks(consumer, lock)
-			} else if s.Config.Cargo.RequireLock == "consumed" || s.Config.Cargo.RequireLock == "binaries" && !rootHasBinary(s, r) {
-				continue // nothing in the repository builds this root: a convention, not a break
-			} else {
-				why = fmt.Sprintf("; nothing in the repository builds it, but [cargo] require-lock = %q asks for its lock: builds of it are not reproducible", s.Config.Cargo.RequireLock)
+				ignoredBy = snapshot.IgnoreReason(snapshot.Status{Ignore: m})
 			}
+		}
+		if ignoredBy != "" {
+			consumer := lockConsumer(s, r, true)
+			if consumer == "" {
+				continue // the maintainers ignore this lock on purpose, and nothing needs it
+			}
+			why = fmt.Sprintf("; %s reads it, but %s ignores it", consumer, ignoredBy) + consumerBreaks(consumer, lock)
 		} else if consumer := lockConsumer(s, r, false); consumer != "" {
 			why = consumerBreaks(consumer, lock)
-		} else {
+		} else if st.State == snapshot.StateDeleted {
 			why = "; `git commit -a` would delete it from the repository"
+		} else if s.Config.Cargo.RequireLock == "consumed" || s.Config.Cargo.RequireLock == "binaries" && !rootHasBinary(s, r) {
+			continue // nothing in the repository builds this root: a convention, not a break
+		} else {
+			why = fmt.Sprintf("; nothing in the repository builds it, but [cargo] require-lock = %q asks for its lock: builds of it are not reproducible", s.Config.Cargo.RequireLock)
 		}
 		kind := "package"
 		if r.Manifest.Workspace != nil {
