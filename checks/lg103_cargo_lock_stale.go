@@ -71,7 +71,7 @@ func checkCargoLockStale(p *Pass) {
 		if !ok {
 			continue
 		}
-		problems := snapshot.CheckLockEnv(r, lock, model.Manifests, snapshot.EnvFor(model.Configs, r.Dir()))
+		problems := snapshot.CheckLockEnv(r, lock, model.Manifests, model.LockEnv(r.Dir()))
 		if len(problems) == 0 {
 			continue
 		}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -185,7 +186,15 @@ func (c *cargoTree) ourStale(dir string) []Stale {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	return CheckLockEnv(r, l, byDir, EnvFor(c.configs(), r.Dir()))
+	env := EnvFor(c.configs(), r.Dir())
+	own := CheckLockEnv(r, l, byDir, env)
+	// The graph a caller builds once for every root (LockEnv.Graph) must
+	// give what the check's own graph gives.
+	env.Graph = NewGraph(byDir)
+	if shared := CheckLockEnv(r, l, byDir, env); !reflect.DeepEqual(shared, own) {
+		c.t.Errorf("CheckLockEnv with a shared Graph gives %+v, with its own %+v", shared, own)
+	}
+	return own
 }
 
 // configs parses the tree's .cargo/config.toml files.

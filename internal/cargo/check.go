@@ -74,7 +74,7 @@ func CheckLockEnv(root Root, lock *Lock, byDir map[string]*Manifest, env LockEnv
 	var queue []*node
 	for _, m := range root.Members {
 		if m != nil && m.Package != nil {
-			if n, _ := c.visit(m, nil); n != nil {
+			if n, _ := c.visit(m, nil, nil); n != nil {
 				queue = append(queue, n)
 			}
 		}
@@ -91,13 +91,17 @@ func CheckLockEnv(root Root, lock *Lock, byDir map[string]*Manifest, env LockEnv
 				n.all = []resolvedDep{}
 			}
 		}
+		active := c.activate(n)
+		if cap(n.deps) < len(active) {
+			n.deps = make([]resolvedDep, 0, len(n.all))
+		}
 		n.deps = n.deps[:0]
-		for _, a := range c.activate(n) {
-			n.deps = append(n.deps, a.dep)
+		for _, a := range active {
+			n.deps = append(n.deps, *a.dep)
 			if a.dep.target == nil {
 				continue
 			}
-			t, isNew := c.visit(a.dep.target, &edge{from: n, dep: a.dep})
+			t, isNew := c.visit(a.dep.target, n, a.dep)
 			if t.request(a.features, a.dflt) || isNew {
 				queue = append(queue, t)
 			}
@@ -175,13 +179,18 @@ type checker struct {
 	out       []Stale
 }
 
-// visit returns the node of m, creating it (isNew) on first sight.
-func (c *checker) visit(m *Manifest, via *edge) (n *node, isNew bool) {
+// visit returns the node of m, creating it (isNew) on first sight; from
+// and dep are the dependency that reached it (nil for a member).
+func (c *checker) visit(m *Manifest, from *node, dep *resolvedDep) (n *node, isNew bool) {
+	var via *edge
 	if n := c.seen[m.Dir]; n != nil {
-		if n.via == nil {
-			n.via = via
+		if n.via == nil && from != nil {
+			n.via = &edge{from: from, dep: *dep}
 		}
 		return n, false
+	}
+	if from != nil {
+		via = &edge{from: from, dep: *dep}
 	}
 	n = &node{m: m, member: c.members[m.Dir], via: via, feats: map[string]bool{}}
 	c.seen[m.Dir] = n
@@ -218,10 +227,15 @@ func (c *checker) wsOf(m *Manifest) *Manifest {
 	return nil
 }
 
-// graph is the workspace graph of byDir, built on first use.
+// graph is the workspace graph of byDir: the one the caller built
+// (LockEnv.Graph), else one built on first use.
 func (c *checker) graph() *graph {
 	if c.g == nil {
-		c.g = graphFromDirs(c.byDir)
+		if c.env.Graph != nil {
+			c.g = c.env.Graph.g
+		} else {
+			c.g = graphFromDirs(c.byDir)
+		}
 	}
 	return c.g
 }
@@ -264,6 +278,7 @@ func (c *checker) pathEntry(name, version string) (*LockPackage, *LockPackage) {
 // Dev-dependencies of non-members are dropped: cargo never resolves them.
 // skipped reports a dependency that cannot be followed.
 func (c *checker) resolveDeps(m *Manifest, member bool) (out []resolvedDep, skipped bool) {
+	out = make([]resolvedDep, 0, len(m.Deps))
 	for _, d := range m.Deps {
 		if d.Kind == "dev" && !member {
 			continue
@@ -356,9 +371,10 @@ func (c *checker) checkNode(n *node) {
 		}
 		return
 	}
-	for _, d := range n.deps {
+	for i := range n.deps {
+		d := &n.deps[i]
 		if d.target == nil {
-			c.checkSourced(m, n.entry, d.Dep)
+			c.checkSourced(m, n.entry, &d.Dep)
 			continue
 		}
 		tn := c.seen[d.target.Dir]
@@ -366,7 +382,7 @@ func (c *checker) checkNode(n *node) {
 			continue // reported with the target
 		}
 		if !c.linked(n.entry, func(p *LockPackage) bool { return p == tn.entry }) {
-			c.report(m.Path, d.Pos, "%s %sdepends on %s (%s) but %s does not record that dependency of %s", m.Path, depKind(d.Dep), depName(d.Dep), pathDesc(d), c.lockPath(), name)
+			c.report(m.Path, d.Pos, "%s %sdepends on %s (%s) but %s does not record that dependency of %s", m.Path, depKind(d.Dep), depName(d.Dep), pathDesc(*d), c.lockPath(), name)
 		}
 	}
 }
@@ -399,9 +415,9 @@ func (c *checker) edges(entry *LockPackage) []*LockPackage {
 	if out, ok := c.edgeCache[entry]; ok {
 		return out
 	}
-	var out []*LockPackage
+	out := make([]*LockPackage, 0, len(entry.Dependencies))
 	for _, s := range entry.Dependencies {
-		out = append(out, c.lookup(s)...)
+		out = c.lookup(out, s)
 	}
 	if c.edgeCache == nil {
 		c.edgeCache = map[*LockPackage][]*LockPackage{}

@@ -10,8 +10,8 @@ import (
 )
 
 // checkSourced checks a registry or git dependency.
-func (c *checker) checkSourced(m *Manifest, entry *LockPackage, d Dep) {
-	accept, want, ok := c.acceptor(d)
+func (c *checker) checkSourced(m *Manifest, entry *LockPackage, d *Dep) {
+	accept, _, ok := c.acceptor(d, false)
 	if !ok {
 		return
 	}
@@ -19,8 +19,9 @@ func (c *checker) checkSourced(m *Manifest, entry *LockPackage, d Dep) {
 	if c.linked(entry, same) {
 		return
 	}
-	dn, kind := depName(d), depKind(d)
-	if d.Git != "" && gitRefQuery(d) == "branch=master" && c.lock.Version < 3 &&
+	_, want, _ := c.acceptor(d, true)
+	dn, kind := depName(*d), depKind(*d)
+	if d.Git != "" && gitRefQuery(*d) == "branch=master" && c.lock.Version < 3 &&
 		c.linked(entry, func(p *LockPackage) bool { return p.Name == d.Name && gitSourceMatches(p.Source, d.Git, "") }) {
 		c.out = append(c.out, Stale{Path: m.Path, Pos: d.Pos, Legacy: true, Msg: fmt.Sprintf(
 			"%s %sdepends on %s %s; %s (lock format v1/v2) records it as the default branch, as the cargo that wrote it did, but cargo 1.95 no longer reads it that way", m.Path, kind, dn, want, c.lockPath())})
@@ -49,21 +50,23 @@ func (c *checker) checkSourced(m *Manifest, entry *LockPackage, d Dep) {
 }
 
 // acceptor returns what a locked package must be to satisfy the registry
-// or git dependency d (its name aside), and how to describe it; ok is
-// false when d cannot be judged.
-func (c *checker) acceptor(d Dep) (accept func(*LockPackage) bool, want string, ok bool) {
+// or git dependency d (its name aside), and, with describe, how to say it
+// in a message; ok is false when d cannot be judged.
+func (c *checker) acceptor(d *Dep, describe bool) (accept func(*LockPackage) bool, want string, ok bool) {
 	var orig func(*LockPackage) bool
 	switch {
 	case c.replaced[d.Name]:
 		return func(*LockPackage) bool { return true }, "(replaced)", true
 	case d.Git != "":
-		ref := gitRefQuery(d)
+		ref := gitRefQuery(*d)
 		orig = func(p *LockPackage) bool {
 			return gitSourceMatches(p.Source, d.Git, ref) && reqMatches(d.Req, p.Version)
 		}
-		want = "git " + d.Git
-		if ref != "" {
-			want += "?" + ref
+		if describe {
+			want = "git " + d.Git
+			if ref != "" {
+				want += "?" + ref
+			}
 		}
 	default:
 		req, err := ParseReq(d.Req)
@@ -77,15 +80,17 @@ func (c *checker) acceptor(d Dep) (accept func(*LockPackage) bool, want string, 
 			v, err := ParseVersion(p.Version)
 			return err == nil && req.Matches(v)
 		}
-		want = req.String()
-		if d.Registry != "" && d.Registry != "crates-io" {
-			want += fmt.Sprintf(" (registry %q)", d.Registry)
+		if describe {
+			want = req.String()
+			if d.Registry != "" && d.Registry != "crates-io" {
+				want += fmt.Sprintf(" (registry %q)", d.Registry)
+			}
 		}
 	}
 	// A git [patch] is used when the locked patch's version matches the
 	// requirement; the original source only when the lock records the
 	// patch as unused with a version that does not.
-	for _, pt := range c.patchesFor(d) {
+	for _, pt := range c.patchesFor(*d) {
 		switch {
 		case pt.isGit():
 			ref := gitRefQuery(pt.dep)
@@ -98,7 +103,9 @@ func (c *checker) acceptor(d Dep) (accept func(*LockPackage) bool, want string, 
 				}
 				return origOK && inner(p)
 			}
-			want += fmt.Sprintf(" (patched by [patch.%s] to git %s)", quoteKey(pt.dep.Target), pt.dep.Git)
+			if describe {
+				want += fmt.Sprintf(" (patched by [patch.%s] to git %s)", quoteKey(pt.dep.Target), pt.dep.Git)
+			}
 		case !pt.isPath():
 			return func(*LockPackage) bool { return true }, "(patched)", true
 		}
@@ -109,7 +116,7 @@ func (c *checker) acceptor(d Dep) (accept func(*LockPackage) bool, want string, 
 // registryOK reports whether a lock source is the registry dependency d
 // comes from: crates.io, or the alternative registry it names (any
 // registry but crates.io when the repository does not define it).
-func (c *checker) registryOK(d Dep, src string) bool {
+func (c *checker) registryOK(d *Dep, src string) bool {
 	if !isRegistrySource(src) {
 		return false
 	}

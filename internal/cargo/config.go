@@ -23,6 +23,9 @@ type CargoConfig struct {
 	// Registries maps [registries.<name>] to its index URL as written
 	// ("https://…", "sparse+https://…").
 	Registries map[string]string
+	// Graph is NewGraph of the byDir given to CheckLockEnv, built once for
+	// every root; nil: CheckLockEnv builds its own.
+	Graph *Graph
 }
 
 // ParseCargoConfig parses a cargo configuration file at configPath
@@ -87,13 +90,18 @@ func ParseCargoConfig(configPath string, data []byte) (*CargoConfig, error) {
 const CratesIO = "registry+https://github.com/rust-lang/crates.io-index"
 
 // LockEnv is what Cargo's configuration tells about the sources of a root's
-// dependencies, as seen from the root's directory.
+// dependencies, as seen from the root's directory, and the manifests'
+// index shared by every root's check.
 type LockEnv struct {
 	// Registries maps an alternative registry's name to the source Cargo
 	// writes for its packages in Cargo.lock ("registry+https://…" or
 	// "sparse+https://…"). A registry missing here is unknown (defined
 	// outside the repository, in CARGO_HOME or the environment).
 	Registries map[string]string
+	// Graph is NewGraph of the byDir given to CheckLockEnv, built once for
+	// every root (one per root is quadratic in a repository of many
+	// roots); nil: CheckLockEnv builds its own.
+	Graph *Graph
 }
 
 // EnvFor returns the LockEnv of a cargo command run in dir: the

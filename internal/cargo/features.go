@@ -16,7 +16,7 @@ import "strings"
 // activeDep is a dependency the active features turn on, with the features
 // and default-features setting it requests from its package.
 type activeDep struct {
-	dep      resolvedDep
+	dep      *resolvedDep // in the node's all
 	features []string
 	dflt     bool
 }
@@ -108,12 +108,16 @@ func (c *checker) activate(n *node) []activeDep {
 			enable(f)
 		}
 	}
-	var out []activeDep
-	for _, d := range n.all {
+	out := make([]activeDep, 0, len(n.all))
+	for i := range n.all {
+		d := &n.all[i]
 		if d.Optional && !on[d.Key] {
 			continue
 		}
-		fs := append(append([]string(nil), d.Features...), fwd[d.Key]...)
+		fs := d.Features
+		if f := fwd[d.Key]; len(f) > 0 {
+			fs = append(append([]string(nil), d.Features...), f...)
+		}
 		out = append(out, activeDep{dep: d, features: fs, dflt: !d.NoDefault})
 	}
 	return out

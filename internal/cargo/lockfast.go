@@ -15,8 +15,9 @@ import (
 // and unusual spellings keep their exact handling.
 func parseLockFast(data []byte) (l *Lock, ok bool) {
 	l = &Lock{}
+	n := bytes.Count(data, []byte("[[package]]"))
 	// Names, versions and sources repeat across packages: one string each.
-	interned := map[string]string{}
+	interned := make(map[string]string, 2*n+16)
 	intern := func(b []byte) string {
 		if s, ok := interned[string(b)]; ok {
 			return s
@@ -29,7 +30,8 @@ func parseLockFast(data []byte) (l *Lock, ok bool) {
 	seen := map[string]bool{} // keys of the current table
 	inDeps, versionSet := false, false
 	open := false // the last dependency had no comma after it
-	var pkgs, unused []LockPackage
+	pkgs := make([]LockPackage, 0, n)
+	var unused []LockPackage
 	if !utf8.Valid(data) {
 		return nil, false
 	}

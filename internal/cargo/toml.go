@@ -247,6 +247,9 @@ func (d *doc) indexValue(v *unstable.Node, path []string, vp Pos) {
 func (d *doc) at(parts ...string) keyPos {
 	if !d.indexed {
 		d.indexed = true
+		if len(d.pos) == 0 {
+			d.pos = make(map[string]keyPos, 2*len(d.lines))
+		}
 		d.index()
 	}
 	for n := len(parts); n > 0; n-- {

@@ -160,7 +160,7 @@ func (c *checker) cachedAcceptor(d *resolvedDep) func(*LockPackage) bool {
 	if c.accepts == nil {
 		c.accepts = map[*resolvedDep]func(*LockPackage) bool{}
 	}
-	a, _, ok := c.acceptor(d.Dep)
+	a, _, ok := c.acceptor(&d.Dep, false)
 	if !ok {
 		a = nil
 	}
@@ -213,9 +213,8 @@ func (c *checker) checkUnused(reached map[*LockPackage]bool, names map[string]bo
 }
 
 // lookup resolves a dependency entry of the lock to its packages.
-func (c *checker) lookup(ref string) []*LockPackage {
+func (c *checker) lookup(out []*LockPackage, ref string) []*LockPackage {
 	r := parseLockRef(ref)
-	var out []*LockPackage
 	for _, i := range c.byName[r.name] {
 		p := &c.lock.Packages[i]
 		if r.version != "" && p.Version != r.version || r.source != "" && !sameSource(p.Source, r.source) {

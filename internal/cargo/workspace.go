@@ -5,6 +5,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Root is a Cargo root: a directory that owns a Cargo.lock.
@@ -163,10 +164,23 @@ func splitDir(d string) []string {
 type graph struct {
 	byDir  map[string]*Manifest
 	sorted []*Manifest
-	split  [][]string           // split[i] = components of sorted[i].Dir
-	roots  map[string][2]string // dir → (root dir, pointer) from findRoot
-	mems   map[string][]string  // workspace dir → member dirs
+	split  [][]string // split[i] = components of sorted[i].Dir
+	// mu guards the memos below: a Graph is shared by the lock checks of
+	// every root, which run beside the other rules. Memoized values are
+	// deterministic, so two goroutines computing one at once agree.
+	mu    sync.Mutex
+	roots map[string][2]string // dir → (root dir, pointer) from findRoot
+	mems  map[string][]string  // workspace dir → member dirs
 }
+
+// Graph indexes a repository's manifests (by directory) for Cargo's
+// workspace searches. Building it sorts every manifest, so a caller that
+// checks many roots builds it once (NewGraph) and passes it in
+// LockEnv.Graph; it is safe for concurrent use.
+type Graph struct{ g *graph }
+
+// NewGraph indexes byDir.
+func NewGraph(byDir map[string]*Manifest) *Graph { return &Graph{g: graphFromDirs(byDir)} }
 
 func newGraph(manifests []*Manifest) *graph {
 	g := &graph{byDir: map[string]*Manifest{}, roots: map[string][2]string{}, mems: map[string][]string{}}
@@ -221,11 +235,16 @@ func under(dir, root string) bool {
 // find_root ("" with ok=false means none), and the package.workspace
 // pointer that decided it, if any. A [workspace] manifest is its own root.
 func (g *graph) findRoot(m *Manifest) (root string, ptr string) {
-	if r, ok := g.roots[m.Dir]; ok {
+	g.mu.Lock()
+	r, ok := g.roots[m.Dir]
+	g.mu.Unlock()
+	if ok {
 		return r[0], r[1]
 	}
 	root, ptr = g.findRootUncached(m)
+	g.mu.Lock()
 	g.roots[m.Dir] = [2]string{root, ptr}
+	g.mu.Unlock()
 	return root, ptr
 }
 
@@ -285,7 +304,10 @@ func excluded(ws *Manifest, manifestPath string) bool {
 // members computes the member directories of workspace manifest w (cargo's
 // Workspace::find_members and find_path_deps).
 func (g *graph) members(w *Manifest) []string {
-	if ms, ok := g.mems[w.Dir]; ok {
+	g.mu.Lock()
+	ms, ok := g.mems[w.Dir]
+	g.mu.Unlock()
+	if ok {
 		return ms
 	}
 	var out []string
@@ -329,7 +351,9 @@ func (g *graph) members(w *Manifest) []string {
 		add(w.Dir, false)
 	}
 	slices.Sort(out)
+	g.mu.Lock()
 	g.mems[w.Dir] = out
+	g.mu.Unlock()
 	return out
 }
 

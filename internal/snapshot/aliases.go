@@ -14,7 +14,6 @@ var AnalyzeScript = dockerfile.AnalyzeScript
 type CargoLockUse = nix.CargoLockUse
 
 var CheckLockEnv = cargo.CheckLockEnv
-var EnvFor = cargo.EnvFor
 var ExcludeEdit = cargo.ExcludeEdit
 
 type CargoProblem = cargo.Problem

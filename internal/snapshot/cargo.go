@@ -27,6 +27,17 @@ type CargoModel struct {
 	// FindRoots' problems and members globs matching directories without
 	// a manifest.
 	Invalid []cargo.Problem
+
+	graph *cargo.Graph // Manifests indexed once for every root's lock check
+}
+
+// LockEnv is what a lock check of the root in dir needs besides the lock
+// and the manifests: the sources the cargo configuration defines there,
+// and the manifests' shared index.
+func (m *CargoModel) LockEnv(dir string) cargo.LockEnv {
+	env := cargo.EnvFor(m.Configs, dir)
+	env.Graph = m.graph
+	return env
 }
 
 // Cargo parses every tracked Cargo.toml (in parallel) and resolves roots.
@@ -108,6 +119,7 @@ func computeCargo(s *Snapshot) *CargoModel {
 			model.Configs = append(model.Configs, c)
 		}
 	}
+	model.graph = cargo.NewGraph(model.Manifests)
 	model.Covered = cargo.Covered(model.Roots, model.Manifests, func(r cargo.Root) bool {
 		st := s.Repo.Status(r.LockPath()).State
 		return st != repo.StateMissing && st != repo.StateDeleted
