@@ -78,6 +78,13 @@ func checkCargoLockMissing(p *Pass) {
 	for _, pr := range model.Invalid {
 		invalid[pr.Path] = true
 	}
+	var cands *consumerFiles // read on first need, once for every root
+	lockConsumer := func(r snapshot.Root, locked bool) string {
+		if cands == nil {
+			cands = readConsumerFiles(s)
+		}
+		return cands.consumer(r, locked)
+	}
 	for _, r := range model.Roots {
 		lock := r.LockPath()
 		st := s.Repo.Status(lock)
@@ -99,12 +106,12 @@ func checkCargoLockMissing(p *Pass) {
 			}
 		}
 		if ignoredBy != "" {
-			consumer := lockConsumer(s, r, true)
+			consumer := lockConsumer(r, true)
 			if consumer == "" {
 				continue // the maintainers ignore this lock on purpose, and nothing needs it
 			}
 			why = fmt.Sprintf("; %s reads it, but %s ignores it", consumer, ignoredBy) + consumerBreaks(consumer, lock)
-		} else if consumer := lockConsumer(s, r, false); consumer != "" {
+		} else if consumer := lockConsumer(r, false); consumer != "" {
 			why = consumerBreaks(consumer, lock)
 		} else if st.State == snapshot.StateDeleted {
 			why = "; `git commit -a` would delete it from the repository"
@@ -161,7 +168,45 @@ func consumerBreaks(consumer, lock string) string {
 // Cargo.lock.
 var rustBuilders = []string{"crane", "naersk", "buildRustPackage", "importCargoLock", "cargoLock", "Cargo.lock", "cargo2nix", "buildRustCrate", "nci", "dream2nix"}
 
-// lockConsumer names what in the repository needs the lock of root r: a
+// consumerFiles are the files that can consume a root's lock, listed once
+// for every root without a lock; their text is read when a root's search
+// first needs it (as reading every candidate up front would report files
+// as checked that the search never looked at).
+type consumerFiles struct {
+	s                            *snapshot.Snapshot
+	flakeRefs                    []*snapshot.Flake
+	flakes, dockerfiles, scripts []string
+	texts                        map[string]string
+}
+
+func readConsumerFiles(s *snapshot.Snapshot) *consumerFiles {
+	cf := &consumerFiles{s: s, flakeRefs: s.Flakes().Flakes, texts: map[string]string{}}
+	for _, f := range s.TrackedNamed(func(string) bool { return true }) {
+		b := path.Base(f)
+		if b == "flake.nix" {
+			cf.flakes = append(cf.flakes, f)
+		}
+		if isDockerfileName(b) {
+			cf.dockerfiles = append(cf.dockerfiles, f)
+		}
+		if isScriptOrCI(f) {
+			cf.scripts = append(cf.scripts, f)
+		}
+	}
+	return cf
+}
+
+// text is consumerText, read once per file.
+func (cf *consumerFiles) text(p string) string {
+	t, ok := cf.texts[p]
+	if !ok {
+		t = consumerText(cf.s, p)
+		cf.texts[p] = t
+	}
+	return t
+}
+
+// consumer names what in the repository needs the lock of root r: a
 // flake that builds it, a Dockerfile that copies its Cargo.lock, or a
 // script, Makefile, justfile or CI job that runs cargo with --locked or
 // --frozen on it. "" when nothing does.
@@ -169,24 +214,24 @@ var rustBuilders = []string{"crane", "naersk", "buildRustPackage", "importCargoL
 // With locked false (a lock that is not ignored), any cargo command in a
 // script or CI job that names the root counts, and a Dockerfile that builds
 // it with cargo.
-func lockConsumer(s *snapshot.Snapshot, r snapshot.Root, locked bool) string {
+func (cf *consumerFiles) consumer(r snapshot.Root, locked bool) string {
 	dir := r.Dir()
 	// A flake whose analysis reads the lock (cargoLock.lockFile = ./Cargo.lock,
 	// builtins.readFile) consumes it, whatever its text looks like.
 	lock := r.LockPath()
-	for _, f := range s.Flakes().Flakes {
+	for _, f := range cf.flakeRefs {
 		for _, ref := range f.Refs {
 			if ref.Kind == snapshot.RefRead && ref.Path == lock && !ref.Dead && !ref.Dynamic && !ref.Outside {
 				return f.Path
 			}
 		}
 	}
-	for _, f := range s.TrackedNamed(func(b string) bool { return b == "flake.nix" }) {
+	for _, f := range cf.flakes {
 		fd := snapshot.DirOf(f)
 		if !(fd == "" || dir == fd || strings.HasPrefix(dir, fd+"/")) {
 			continue
 		}
-		text := consumerText(s, f)
+		text := cf.text(f)
 		if text == "" || !containsAny(text, rustBuilders) {
 			continue
 		}
@@ -195,8 +240,8 @@ func lockConsumer(s *snapshot.Snapshot, r snapshot.Root, locked bool) string {
 			return f
 		}
 	}
-	for _, f := range s.TrackedNamed(isDockerfileName) {
-		text := consumerText(s, f)
+	for _, f := range cf.dockerfiles {
+		text := cf.text(f)
 		if !strings.Contains(text, "Cargo.lock") && (locked || !strings.Contains(text, "cargo ")) {
 			continue
 		}
@@ -204,11 +249,8 @@ func lockConsumer(s *snapshot.Snapshot, r snapshot.Root, locked bool) string {
 			return f
 		}
 	}
-	for _, f := range s.TrackedNamed(func(string) bool { return true }) {
-		if !isScriptOrCI(f) {
-			continue
-		}
-		text := consumerText(s, f)
+	for _, f := range cf.scripts {
+		text := cf.text(f)
 		needsLock := func(l string) bool { return strings.Contains(l, "--locked") || strings.Contains(l, "--frozen") }
 		if locked && !needsLock(text) || !strings.Contains(text, "cargo") {
 			continue
