@@ -176,7 +176,9 @@ func ScriptMention(scripts []scriptFile, dir, needle string) string {
 			if needle != "" && !strings.Contains(l, needle) {
 				continue
 			}
-			if re != nil && !re.MatchString(l) {
+			// The pattern holds dir literally: the substring test rules out
+			// most lines before the regular expression runs.
+			if re != nil && (!strings.Contains(l, dir) || !re.MatchString(l)) {
 				continue
 			}
 			return fmt.Sprintf("%s line %d", sf.path, i+1)
