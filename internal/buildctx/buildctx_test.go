@@ -177,3 +177,37 @@ func TestPatternOf(t *testing.T) {
 		}
 	}
 }
+
+// A workflow is parsed only when it can name a builder; a YAML escape can
+// spell one, so a file with a backslash is parsed too. Steps after a job's
+// last build are not read, and the builds before them keep their
+// artifacts.
+func TestWorkflowPrefilter(t *testing.T) {
+	bs := scanFiles(map[string]string{
+		".github/workflows/escaped.yml": `on: push
+jobs:
+  j:
+    steps:
+      - run: mkdir -p img/z/gen
+      - run: "d\x6fcker build -f img/z/Dockerfile ."
+      - run: echo after > img/z/after.txt
+`,
+		".github/workflows/plain.yml": "on: push\njobs:\n  j:\n    steps:\n      - run: cargo test\n",
+		"img/z/Dockerfile":            "",
+	})
+	if summary(bs) != "img/z/Dockerfile@" {
+		t.Fatalf("builds: %s", summary(bs))
+	}
+	var arts []string
+	for _, a := range bs[0].Artifacts {
+		arts = append(arts, a.Path)
+	}
+	if len(arts) != 1 || arts[0] != "img/z/gen" {
+		t.Errorf("artifacts of the escaped build: %q, want [img/z/gen]", arts)
+	}
+	for _, src := range []string{"run: cargo test", `run: "d\x6fcker"`, "uses: docker/build-push-action@v6"} {
+		if got, want := mayBuild([]byte(src)), src != "run: cargo test"; got != want {
+			t.Errorf("mayBuild(%q) = %v, want %v", src, got, want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package buildctx
 
 import (
+	"bytes"
 	"path"
 	"regexp"
 	"strings"
@@ -79,7 +80,7 @@ func posix(n *yaml.Node) bool {
 // job's steps in order, with the artifacts earlier steps create.
 func (sc *scanner) workflow(p string) {
 	src, ok := sc.in.Read(p)
-	if !ok {
+	if !ok || !mayBuild(src) {
 		return
 	}
 	r := yamlRoot(src)
@@ -191,7 +192,7 @@ func expandMatrix(v string, m map[string][]string) ([]string, bool) {
 // composite reads a composite action's steps.
 func (sc *scanner) composite(p string) {
 	src, ok := sc.in.Read(p)
-	if !ok {
+	if !ok || !mayBuild(src) {
 		return
 	}
 	runs := get(yamlRoot(src), "runs")
@@ -201,12 +202,31 @@ func (sc *scanner) composite(p string) {
 	sc.steps(p, get(runs, "steps"), "", true, nil, nil)
 }
 
+// mayBuild reports whether a workflow or action file can hold a build: it
+// names a builder (mentionsBuilder), or has a backslash, with which a YAML
+// double-quoted string can spell one ("d\x6fcker"). Builds come only from
+// steps naming a builder, so a file that cannot is not parsed.
+func mayBuild(src []byte) bool {
+	return mentionsBuilder(string(src)) || bytes.IndexByte(src, '\\') >= 0
+}
+
 func (sc *scanner) steps(p string, steps *yaml.Node, jobDir string, jobDirOK bool, jobShell *yaml.Node, matrix map[string][]string) {
 	if steps == nil || steps.Kind != yaml.SequenceNode {
 		return
 	}
+	// Artifacts only matter to the builds after them in the same job:
+	// steps after the last one that can build are not read at all.
+	last := -1
+	for i, step := range steps.Content {
+		uses, _ := scalar(get(step, "uses"))
+		action, _, _ := strings.Cut(uses, "@")
+		run, _ := scalar(get(step, "run"))
+		if action == "docker/build-push-action" || action == "docker/bake-action" || uses == "" && mentionsBuilder(run) {
+			last = i
+		}
+	}
 	var arts []Artifact
-	for _, step := range steps.Content {
+	for _, step := range steps.Content[:last+1] {
 		uses, _ := scalar(get(step, "uses"))
 		with := get(step, "with")
 		action, _, _ := strings.Cut(uses, "@")

@@ -81,30 +81,60 @@ func SubstMakeVars(src []byte) []byte {
 // MakeRuleOf finds the rule a recipe line (1-based) belongs to: the line of
 // the rule and its prerequisites ("" when it has none).
 func MakeRuleOf(src []byte, line int) (ruleLine int, prereqs string) {
+	return NewMakeRules(src).Of(line)
+}
+
+// MakeRules answers MakeRuleOf for every line of one Makefile, splitting it
+// once (a Makefile of n recipes costs O(n), not O(n²)).
+type MakeRules struct {
+	lines []string
+	// last[i] is the index of the last line at or before i that can head
+	// a rule (not a recipe, blank, comment or continued line), or -1.
+	last []int
+}
+
+// NewMakeRules indexes src.
+func NewMakeRules(src []byte) *MakeRules {
 	lines := strings.Split(string(src), "\n")
-	for i := min(line-1, len(lines)) - 1; i >= 0; i-- {
-		l := strings.TrimSuffix(lines[i], "\r")
-		if strings.HasPrefix(l, "\t") || strings.TrimSpace(l) == "" || strings.HasPrefix(strings.TrimSpace(l), "#") {
-			continue
+	last := make([]int, len(lines))
+	prev := -1
+	for i, raw := range lines {
+		l := strings.TrimSuffix(raw, "\r")
+		skip := strings.HasPrefix(l, "\t") || strings.TrimSpace(l) == "" || strings.HasPrefix(strings.TrimSpace(l), "#") ||
+			(i > 0 && strings.HasSuffix(strings.TrimSuffix(lines[i-1], "\r"), "\\"))
+		if !skip {
+			prev = i
 		}
-		if i > 0 && strings.HasSuffix(strings.TrimSuffix(lines[i-1], "\r"), "\\") {
-			continue
-		}
-		if m := makeRule.FindStringSubmatch(l); m != nil {
-			rest := strings.TrimLeft(l[len(m[1]):], "&:")
-			if j := strings.IndexByte(rest, ';'); j >= 0 {
-				rest = rest[:j]
-			}
-			if j := strings.IndexByte(rest, '#'); j >= 0 {
-				rest = rest[:j]
-			}
-			rest = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(rest), "|"))
-			if strings.HasPrefix(strings.TrimSpace(m[1]), ".PHONY") {
-				return i + 1, ""
-			}
-			return i + 1, rest
-		}
+		last[i] = prev
+	}
+	return &MakeRules{lines: lines, last: last}
+}
+
+// Of is MakeRuleOf for the indexed Makefile.
+func (r *MakeRules) Of(line int) (ruleLine int, prereqs string) {
+	i := min(line-1, len(r.lines)) - 1
+	if i < 0 {
 		return 0, ""
 	}
-	return 0, ""
+	i = r.last[i]
+	if i < 0 {
+		return 0, ""
+	}
+	l := strings.TrimSuffix(r.lines[i], "\r")
+	m := makeRule.FindStringSubmatch(l)
+	if m == nil {
+		return 0, ""
+	}
+	rest := strings.TrimLeft(l[len(m[1]):], "&:")
+	if j := strings.IndexByte(rest, ';'); j >= 0 {
+		rest = rest[:j]
+	}
+	if j := strings.IndexByte(rest, '#'); j >= 0 {
+		rest = rest[:j]
+	}
+	rest = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(rest), "|"))
+	if strings.HasPrefix(strings.TrimSpace(m[1]), ".PHONY") {
+		return i + 1, ""
+	}
+	return i + 1, rest
 }

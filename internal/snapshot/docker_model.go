@@ -338,10 +338,14 @@ func (s *Snapshot) buildScripts() []buildctx.Script {
 		if isMake {
 			src = buildctx.SubstMakeVars(src)
 		}
+		var rules *buildctx.MakeRules
+		if isMake {
+			rules = buildctx.NewMakeRules(src)
+		}
 		for _, pc := range files[p].Scan(p, src) {
 			sc := buildctx.Script{Path: p, Text: pc.Text, Line: pc.Line, Dirs: pc.Dirs}
 			if isMake {
-				rule, prereqs := buildctx.MakeRuleOf(src, pc.Line)
+				rule, prereqs := rules.Of(pc.Line)
 				sc.Group = rule
 				if prereqs != "" {
 					sc.Before = "make prerequisites " + prereqs

@@ -1,0 +1,61 @@
+package buildctx
+
+import (
+	"math/rand"
+	"strings"
+	"testing"
+)
+
+// makeRuleOfScan is the direct reading of MakeRuleOf: walk back from the
+// recipe line to the first line that can head a rule. MakeRules must agree
+// with it on every line.
+func makeRuleOfScan(src []byte, line int) (int, string) {
+	lines := strings.Split(string(src), "\n")
+	for i := min(line-1, len(lines)) - 1; i >= 0; i-- {
+		l := strings.TrimSuffix(lines[i], "\r")
+		if strings.HasPrefix(l, "\t") || strings.TrimSpace(l) == "" || strings.HasPrefix(strings.TrimSpace(l), "#") {
+			continue
+		}
+		if i > 0 && strings.HasSuffix(strings.TrimSuffix(lines[i-1], "\r"), "\\") {
+			continue
+		}
+		if m := makeRule.FindStringSubmatch(l); m != nil {
+			rest := strings.TrimLeft(l[len(m[1]):], "&:")
+			if j := strings.IndexByte(rest, ';'); j >= 0 {
+				rest = rest[:j]
+			}
+			if j := strings.IndexByte(rest, '#'); j >= 0 {
+				rest = rest[:j]
+			}
+			rest = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(rest), "|"))
+			if strings.HasPrefix(strings.TrimSpace(m[1]), ".PHONY") {
+				return i + 1, ""
+			}
+			return i + 1, rest
+		}
+		return 0, ""
+	}
+	return 0, ""
+}
+
+func TestMakeRulesAgreeWithScan(t *testing.T) {
+	pieces := []string{"all: build test", "\tdocker build .", "", "# comment", "  # indented comment",
+		"build: ; echo", "x := 1", ".PHONY: all", "a b &: c | d", "\techo \\", "continued: line", "img:: base # note",
+		"\r", "VAR = a:b", "\t", "target:\r", "weird line"}
+	rng := rand.New(rand.NewSource(1))
+	for n := 0; n < 2000; n++ {
+		var lines []string
+		for k := rng.Intn(12); k >= 0; k-- {
+			lines = append(lines, pieces[rng.Intn(len(pieces))])
+		}
+		src := []byte(strings.Join(lines, "\n"))
+		idx := NewMakeRules(src)
+		for line := 0; line <= len(lines)+2; line++ {
+			wl, wp := makeRuleOfScan(src, line)
+			gl, gp := idx.Of(line)
+			if gl != wl || gp != wp {
+				t.Fatalf("%q line %d: MakeRules gives (%d, %q), the scan (%d, %q)", src, line, gl, gp, wl, wp)
+			}
+		}
+	}
+}
