@@ -112,3 +112,38 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(code)
 }
+
+// The repository scripts/bench.sh times `lockguard fix` on must give each
+// of its roots an LG101 with a fix, or the benchmark times a fix that does
+// nothing (as it did once the default require-lock became "consumed").
+func TestGenerateFixNeedsEveryLock(t *testing.T) {
+	testenv.Tool(t, "git")
+	dir := t.TempDir()
+	const roots = 3
+	if err := benchgen.GenerateFix(dir, roots, testenv.GitEnv(dir)); err != nil {
+		t.Fatal(err)
+	}
+	r, err := repo.Open(repo.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Find(dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(snapshot.New(r, cfg), All(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixes := 0
+	for _, d := range res.Diagnostics {
+		if d.Rule != CargoLockMissing.ID || d.Fix == nil {
+			t.Errorf("unexpected finding %s %s: %s", d.Rule, d.Path, d.Message)
+			continue
+		}
+		fixes++
+	}
+	if fixes != roots {
+		t.Errorf("%d LG101 findings with a fix, want %d", fixes, roots)
+	}
+}

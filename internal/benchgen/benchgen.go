@@ -122,10 +122,12 @@ func Generate(dir string, o Options) (Stats, error) {
 // GenerateFix writes and commits a repository with n independent Cargo
 // workspaces (two members joined by a path dependency, no registry
 // dependency) that have no Cargo.lock: `lockguard fix` generates n locks
-// offline. Roots are roots/rNN.
+// offline. Roots are roots/rNN. Nothing in the repository builds them, so
+// its lockguard.toml asks for every root's lock (require-lock = "all-roots").
 func GenerateFix(dir string, n int, env []string) error {
 	g := &gen{o: Options{Env: env}, rng: rand.New(rand.NewPCG(1, 7)), st: Stats{Defects: map[string]int{}}}
 	g.add(".gitignore", "target/\n")
+	g.add("lockguard.toml", "[cargo]\nrequire-lock = \"all-roots\"\n")
 	for i := range n {
 		root := fmt.Sprintf("roots/r%02d", i)
 		name := fmt.Sprintf("fix%02d", i)
