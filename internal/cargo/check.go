@@ -2,6 +2,8 @@ package cargo
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 )
 
 // Stale is one reason why `cargo build --locked` would refuse the lock: the
@@ -114,6 +116,7 @@ func CheckLockEnv(root Root, lock *Lock, byDir map[string]*Manifest, env LockEnv
 	for _, n := range c.nodes {
 		c.checkNode(n)
 	}
+	c.reportVersionGroups()
 	if len(c.out) == 0 && !lock.V1 {
 		c.unneeded()
 	}
@@ -177,6 +180,50 @@ type checker struct {
 	seen      map[string]*node
 	g         *graph
 	out       []Stale
+	verGroups []*verGroup
+}
+
+// verGroup gathers the packages that inherit one workspace version the
+// lock records as another: a version bump the lock missed is one problem,
+// reported once at the version, not once per package.
+type verGroup struct {
+	ws          *Manifest
+	ver, locked string
+	nodes       []*node
+	whats       []string
+}
+
+func (c *checker) versionGroup(ws *Manifest, n *node, what string) {
+	for _, g := range c.verGroups {
+		if g.ws == ws && g.ver == n.ver && g.locked == n.other.Version {
+			g.nodes, g.whats = append(g.nodes, n), append(g.whats, what)
+			return
+		}
+	}
+	c.verGroups = append(c.verGroups, &verGroup{ws: ws, ver: n.ver, locked: n.other.Version, nodes: []*node{n}, whats: []string{what}})
+}
+
+// reportVersionGroups reports each group: a lone package at its [package]
+// header, as any version mismatch; several at the workspace's version.
+func (c *checker) reportVersionGroups() {
+	for _, g := range c.verGroups {
+		if len(g.nodes) == 1 || g.ws.Workspace.VersionPos.Line == 0 {
+			for i, n := range g.nodes {
+				c.report(n.m.Path, n.m.HeaderPos, "%s %s is version %s but %s locks it at %s", g.whats[i], n.m.Package.Name, n.ver, c.lockPath(), g.locked)
+			}
+			continue
+		}
+		var names []string
+		for _, n := range g.nodes {
+			names = append(names, n.m.Package.Name)
+		}
+		slices.Sort(names)
+		list := strings.Join(names, ", ")
+		if len(names) > 5 {
+			list = strings.Join(names[:5], ", ") + ", …"
+		}
+		c.report(g.ws.Path, g.ws.Workspace.VersionPos, "%d packages inherit version %s from %s (workspace.package.version), but %s locks them at %s: %s", len(names), g.ver, g.ws.Path, c.lockPath(), g.locked, list)
+	}
 }
 
 // visit returns the node of m, creating it (isNew) on first sight; from
@@ -362,6 +409,10 @@ func (c *checker) checkNode(n *node) {
 	if n.entry == nil {
 		switch {
 		case n.other != nil:
+			if ws := c.wsOf(m); m.Package.VersionWorkspace && ws != nil {
+				c.versionGroup(ws, n, what)
+				return
+			}
 			c.report(m.Path, m.HeaderPos, "%s %s is version %s but %s locks it at %s", what, name, n.ver, c.lockPath(), n.other.Version)
 		case n.via != nil && n.via.from.entry != nil:
 			d := n.via.dep

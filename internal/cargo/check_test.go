@@ -109,3 +109,29 @@ func TestCheckLockNilLock(t *testing.T) {
 		t.Errorf("got %+v", st)
 	}
 }
+
+// A workspace version bump that the lock missed is one finding, at
+// workspace.package.version, naming the packages that inherit it.
+func TestCheckLockVersionBumpGrouped(t *testing.T) {
+	files := map[string]string{
+		"Cargo.toml":   "[workspace]\nmembers = [\"a\", \"b\", \"c\"]\n\n[workspace.package]\nversion = \"2.0.0\"\n",
+		"a/Cargo.toml": "[package]\nname = \"a\"\nversion.workspace = true\n",
+		"b/Cargo.toml": "[package]\nname = \"b\"\nversion.workspace = true\n",
+		"c/Cargo.toml": "[package]\nname = \"c\"\nversion = \"1.0.0\"\n",
+	}
+	lock := "version = 4\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\n[[package]]\nname = \"b\"\nversion = \"1.0.0\"\n[[package]]\nname = \"c\"\nversion = \"0.9.0\"\n"
+	st := checkFixture(t, files, lock)
+	if len(st) != 2 {
+		t.Fatalf("got %+v, want the bump once and c once", st)
+	}
+	if st[0].Path != "Cargo.toml" {
+		st[0], st[1] = st[1], st[0]
+	}
+	want := "2 packages inherit version 2.0.0 from Cargo.toml (workspace.package.version), but Cargo.lock locks them at 1.0.0: a, b"
+	if st[0].Path != "Cargo.toml" || st[0].Pos.Line != 5 || st[0].Msg != want {
+		t.Errorf("got %s:%d %q, want Cargo.toml:5 %q", st[0].Path, st[0].Pos.Line, st[0].Msg, want)
+	}
+	if st[1].Path != "c/Cargo.toml" || !strings.Contains(st[1].Msg, "workspace member c is version 1.0.0 but Cargo.lock locks it at 0.9.0") {
+		t.Errorf("got %+v", st[1])
+	}
+}

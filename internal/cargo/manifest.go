@@ -52,6 +52,7 @@ type Workspace struct {
 	Deps             map[string]Dep // [workspace.dependencies]
 	Package          map[string]any // [workspace.package], for inheritance
 	Pos              Pos
+	VersionPos       Pos // workspace.package.version, when written
 }
 
 // Dep is one dependency declaration.
@@ -245,6 +246,7 @@ func (m *Manifest) parseWorkspace(d *doc) error {
 		} else if _, err := ParseVersion(s); err != nil {
 			return d.errAt([]string{"workspace", "package", "version"}, "%v", err)
 		}
+		ws.VersionPos = d.at("workspace", "package", "version").whole
 	}
 	deps, err := d.table(t, path, "dependencies")
 	if err != nil {
