@@ -21,6 +21,9 @@ type ParseError struct {
 	Path string
 	Line int
 	Msg  string
+	// NoInstructions: the file holds only blank lines and comments
+	// (BuildKit: "file with no instructions").
+	NoInstructions bool
 }
 
 func (e *ParseError) Error() string {
@@ -221,7 +224,9 @@ func ParseWith(path string, src []byte, opts Options) (f *File, err error) {
 	}()
 	res, err := parser.Parse(bytes.NewReader(src))
 	if err != nil {
-		return nil, toParseError(path, src, err)
+		pe := toParseError(path, src, err)
+		pe.NoInstructions = noInstructions(src)
+		return nil, pe
 	}
 	stages, metaArgs, err := instructions.Parse(res.AST, linter.New(&linter.Config{}))
 	if err != nil {
@@ -241,6 +246,17 @@ func ParseWith(path string, src []byte, opts Options) (f *File, err error) {
 		b.stage(i, &stages[i])
 	}
 	return f, nil
+}
+
+// noInstructions reports whether src holds only blank lines and comments
+// (parser directives included).
+func noInstructions(src []byte) bool {
+	for _, l := range bytes.Split(src, []byte("\n")) {
+		if l = bytes.TrimSpace(l); len(l) > 0 && l[0] != '#' {
+			return false
+		}
+	}
+	return true
 }
 
 func toParseError(path string, src []byte, err error) *ParseError {

@@ -34,6 +34,9 @@ func TestParseErrors(t *testing.T) {
 			if pe.Line != tt.line || !strings.Contains(pe.Msg, tt.msg) || pe.Path != "dir/Dockerfile" {
 				t.Errorf("got %+v, want line %d msg ~%q", pe, tt.line, tt.msg)
 			}
+			if empty := tt.name == "empty" || tt.name == "only comments"; pe.NoInstructions != empty {
+				t.Errorf("NoInstructions = %v, want %v", pe.NoInstructions, empty)
+			}
 			if !strings.HasPrefix(pe.Error(), "dir/Dockerfile:") {
 				t.Errorf("Error() = %q", pe.Error())
 			}

@@ -131,6 +131,12 @@ func computeDocker(s *Snapshot) *DockerModel {
 			msg := err.Error()
 			if errors.As(err, &pe) {
 				line, msg = max(pe.Line, 1), pe.Msg
+				if pe.NoInstructions {
+					// An empty placeholder: a build of it fails, but
+					// nothing in it concerns a lock, and lockguard read
+					// all there is.
+					return
+				}
 			}
 			s.AddParseError(ParseError{Path: p, Line: line, Column: 1, Msg: "Dockerfile: " + msg})
 			return
