@@ -147,7 +147,11 @@ func copySourceDiag(s *snapshot.Snapshot, df *snapshot.DockerFile, ctx *snapshot
 		if fi, err := s.Repo.Lstat(file); err == nil && fi.IsDir() {
 			isDir = true
 		}
-		if !ctx.Unknown && ctx.Ignore.Excluded(rel, isDir) {
+		excluded := ctx.Ignore.Excluded(rel, false)
+		if isDir {
+			excluded = !ctx.Ignore.DirInContext(rel, trackedBelow(s, ctx, file))
+		}
+		if !ctx.Unknown && excluded {
 			where := ctx.IgnorePath
 			help := fmt.Sprintf("remove the pattern in %s that excludes %s, or stop copying it", ctx.IgnorePath, rel)
 			if line, pat, ok := ctx.Ignore.Match(rel); ok {
@@ -178,6 +182,20 @@ func copySourceDiag(s *snapshot.Snapshot, df *snapshot.DockerFile, ctx *snapshot
 	}
 	d.At(sourceSpan(df.File, in, src))
 	return d
+}
+
+// trackedBelow lists the tracked files under the directory file (a
+// repository path), relative to the context of ctx.
+func trackedBelow(s *snapshot.Snapshot, ctx *snapshot.DockerContext, file string) []string {
+	var out []string
+	for _, e := range s.Repo.TrackedUnder(file) {
+		rel := e.Path
+		if ctx.Dir != "" {
+			rel = strings.TrimPrefix(rel, ctx.Dir+"/")
+		}
+		out = append(out, rel)
+	}
+	return out
 }
 
 // sourceSpan spans a COPY source on the instruction's lines, else the keyword.

@@ -208,6 +208,24 @@ func (ig *Ignore) Excluded(rel string, isDir bool) bool {
 	return false
 }
 
+// DirInContext reports whether the context-relative directory dir is in
+// the build context, given the files below it (context-relative): when it
+// is not excluded, or when one of the files is kept. fsutil's Walk sends an
+// excluded directory as the parent of what it keeps below it, so with `**`
+// excluded and `!tools/a/` kept, COPY tools ./tools succeeds and copies
+// tools/a.
+func (ig *Ignore) DirInContext(dir string, below []string) bool {
+	if !ig.Excluded(dir, true) {
+		return true
+	}
+	for _, f := range below {
+		if !ig.Excluded(f, false) {
+			return true
+		}
+	}
+	return false
+}
+
 // exceptionBelow mirrors fsutil: an exception pattern (without a trailing
 // /* or /**) that starts with dir/ keeps the walk going into dir.
 func (ig *Ignore) exceptionBelow(dir string) bool {
