@@ -29,6 +29,14 @@ one), so every cargo command there fails, in a clean checkout as on CI:
 
 Such a package gets no LG101: cargo generate-lockfile fails there too.
 
+A package the workspace does not list is an error when it belongs to the
+workspace (it inherits from it: ` + "`edition.workspace = true`" + `, a dependency
+with ` + "`workspace = true`" + `, [lints] workspace = true, package.workspace), since
+cargo can build it nowhere, or when something in the repository builds it in
+place (a flake, Dockerfile, script or CI job, as LG101 finds them). A
+self-contained package nothing builds there is left alone: a test fixture
+the tests copy elsewhere, a crate taken out of ` + "`members`" + ` on purpose.
+
 Fix (unsafe): where one edit fixes it unambiguously, add the directory to
 ` + "`workspace.exclude`" + `: a directory a ` + "`members`" + ` glob matches that has no
 Cargo.toml, or a member with a [workspace] of its own (not when ` + "`members`" + `
@@ -39,7 +47,15 @@ not list could be meant as a member or not: it gets no fix.`,
 }
 
 func checkCargoWorkspaceInvalid(p *Pass) {
-	for _, pr := range p.Snap.Cargo().Invalid {
+	s := p.Snap
+	model := s.Cargo()
+	for _, pr := range model.Invalid {
+		if pr.Orphan {
+			dir := snapshot.DirOf(pr.Path)
+			if m := model.Manifests[dir]; m != nil && !m.Inherits && s.CargoConsumer(dir, snapshot.Join(dir, "Cargo.lock"), false) == "" {
+				continue // self-contained, and nothing runs cargo where it is
+			}
+		}
 		d := diag.Diagnostic{Path: pr.Path, Message: pr.Msg, Fix: excludeFix(p.Snap, pr)}
 		d.At(snapshot.SpanOf(pr.Pos.Line, pr.Pos.Column, pr.Pos.EndLine, pr.Pos.EndColumn))
 		p.Report(d)

@@ -28,6 +28,11 @@ type Manifest struct {
 	// ("feat", "dep:x", "x/feat", "x?/feat").
 	Features map[string][]string
 	AutoBins bool // package.autobins (default true)
+	// Inherits says the manifest takes something from its workspace: a
+	// [package] key or [lints] written `{ workspace = true }`, a dependency
+	// with workspace = true, or a package.workspace pointer. Cargo cannot
+	// build such a package anywhere but as a member of that workspace.
+	Inherits bool
 	// HeaderPos is the [package] header, or [workspace] when there's no
 	// package (where LG101 reports); line 1 for a manifest with neither.
 	HeaderPos Pos
@@ -143,6 +148,12 @@ func ParseManifest(manifestPath string, data []byte) (*Manifest, error) {
 		return nil, err
 	}
 
+	if lints, ok := root["lints"].(map[string]any); ok && lints["workspace"] == true {
+		m.Inherits = true
+	}
+	for _, d := range m.Deps {
+		m.Inherits = m.Inherits || d.Workspace
+	}
 	switch {
 	case m.Package != nil:
 		m.HeaderPos = m.Package.Pos
@@ -217,6 +228,12 @@ func (m *Manifest) parsePackage(d *doc, pkgKey string) error {
 	} else if ok {
 		m.AutoBins = ab
 	}
+	for _, v := range t {
+		if tv, ok := v.(map[string]any); ok && tv["workspace"] == true {
+			m.Inherits = true
+		}
+	}
+	m.Inherits = m.Inherits || pkg.Workspace != ""
 	m.Package = pkg
 	return nil
 }
