@@ -16,7 +16,11 @@ import (
 // "Dockerfile" (Dockerfile.dev, app.Dockerfile, build.Dockerfile.prod), as
 // pre-commit/identify tags them — case-sensitively, as BuildKit reads them —
 // plus lower-case "dockerfile", BuildKit's fallback name. Ignore files
-// (Dockerfile.dockerignore, app.Dockerfile.dockerignore) are not Dockerfiles.
+// (Dockerfile.dockerignore, app.Dockerfile.dockerignore) are not Dockerfiles,
+// nor are templates that render one (rust.Dockerfile.jinja2,
+// Dockerfile.tmpl, Dockerfile.in): a build names the rendered file. A file
+// a build names as its Dockerfile is one whatever its name; the Docker
+// model adds those.
 func IsDockerfileName(p string) bool {
 	p = strings.ReplaceAll(p, "\\", "/")
 	base := path.Base(p)
@@ -27,12 +31,22 @@ func IsDockerfileName(p string) bool {
 	if strings.HasSuffix(base, ".dockerignore") || strings.HasSuffix(base, ".containerignore") {
 		return false
 	}
+	if i := strings.LastIndexByte(base, '.'); i >= 0 && templateExt[base[i+1:]] {
+		return false
+	}
 	for _, part := range strings.Split(base, ".") {
 		if part == "Dockerfile" || part == "Containerfile" {
 			return true
 		}
 	}
 	return false
+}
+
+// templateExt are the extensions of template files: their text is not
+// the Dockerfile a build reads.
+var templateExt = map[string]bool{
+	"j2": true, "jinja": true, "jinja2": true, "tmpl": true, "tpl": true, "template": true, "gotmpl": true,
+	"in": true, "erb": true, "mustache": true, "hbs": true, "ejs": true, "njk": true, "liquid": true, "m4": true,
 }
 
 // IgnoreFileFor returns the ignore file BuildKit uses for a build of

@@ -9,7 +9,8 @@ import (
 
 func TestIsDockerfileName(t *testing.T) {
 	yes := []string{"Dockerfile", "sub/Dockerfile", "Containerfile", "Dockerfile.dev", "app.Dockerfile", "build.Dockerfile.prod", "dockerfile", `c:\x\Dockerfile`}
-	no := []string{"Dockerfile.dockerignore", "app.Dockerfile.dockerignore", ".dockerignore", "Dockerfiles", "Dockerfile-old", "README.md", "docker-compose.yml", "my.dockerfile.txt", "DOCKERFILE"}
+	no := []string{"Dockerfile.dockerignore", "app.Dockerfile.dockerignore", ".dockerignore", "Dockerfiles", "Dockerfile-old", "README.md", "docker-compose.yml", "my.dockerfile.txt", "DOCKERFILE",
+		"builder/templates/rust.Dockerfile.jinja2", "Dockerfile.j2", "Dockerfile.tmpl", "Dockerfile.template", "Dockerfile.in"}
 	for _, p := range yes {
 		if !IsDockerfileName(p) {
 			t.Errorf("IsDockerfileName(%q) = false", p)

@@ -115,13 +115,11 @@ func (s *Snapshot) Docker() *DockerModel { return Docker.Get(s) }
 func computeDocker(s *Snapshot) *DockerModel {
 	paths := s.TrackedNamed(func(b string) bool { return dockerfile.IsDockerfileName(b) })
 	files := make([]*DockerFile, len(paths))
-	Parallel(indices(len(paths)), func(i int) {
-		p := paths[i]
+	parse := func(p string) *DockerFile {
 		df := &DockerFile{Path: p}
-		files[i] = df
 		data, ok := s.readForParse(p)
 		if !ok {
-			return
+			return df
 		}
 		df.Src = data
 		f, err := dockerfile.Parse(p, data)
@@ -135,11 +133,11 @@ func computeDocker(s *Snapshot) *DockerModel {
 					// An empty placeholder: a build of it fails, but
 					// nothing in it concerns a lock, and lockguard read
 					// all there is.
-					return
+					return df
 				}
 			}
 			s.AddParseError(ParseError{Path: p, Line: line, Column: 1, Msg: "Dockerfile: " + msg})
-			return
+			return df
 		}
 		df.File = f
 		for _, st := range f.Stages {
@@ -149,8 +147,24 @@ func computeDocker(s *Snapshot) *DockerModel {
 				}
 			}
 		}
-	})
+		return df
+	}
+	Parallel(indices(len(paths)), func(i int) { files[i] = parse(paths[i]) })
 	builds := s.scanBuilds()
+	// A file a build names as its Dockerfile is one, whatever its name
+	// (Dockerfile-relayer, docker/app.build).
+	var named []string
+	for _, b := range builds {
+		if !b.Pattern && !slices.Contains(paths, b.Dockerfile) && !slices.Contains(named, b.Dockerfile) {
+			if _, ok := s.Repo.Entry(b.Dockerfile); ok {
+				named = append(named, b.Dockerfile)
+			}
+		}
+	}
+	slices.Sort(named)
+	for _, p := range named {
+		files = append(files, parse(p))
+	}
 	configured := map[string][]*DockerContext{}
 	for i, b := range s.Config.Docker.Build {
 		src := "lockguard.toml"
