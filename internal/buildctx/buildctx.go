@@ -12,11 +12,15 @@ package buildctx
 
 import (
 	"path"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/lockguard/lockguard/internal/shell"
+	"go.yaml.in/yaml/v3"
 )
 
 // Origin is the place that names a build.
@@ -105,7 +109,8 @@ type Input struct {
 	Dockerfiles []string
 	// Read returns a tracked file's content.
 	Read func(p string) ([]byte, bool)
-	// Scripts are the shell pieces of scripts, Makefiles and justfiles.
+	// Scripts are the shell pieces of scripts, Makefiles and justfiles,
+	// each file's in order.
 	Scripts []Script
 }
 
@@ -128,24 +133,51 @@ func Scan(in Input) ([]Build, []Problem) {
 	for _, t := range in.Tracked {
 		sc.tracked[t] = true
 	}
-	sc.scripts()
+	// The scripts of each file, and each CI file, are independent: every
+	// unit gets a scanner of its own, the units run in parallel, and their
+	// results join in the order of a sequential scan.
+	var units []func(*scanner)
+	byPath := map[string][]Script{}
+	var paths []string
+	for _, sc := range in.Scripts {
+		if _, ok := byPath[sc.Path]; !ok {
+			paths = append(paths, sc.Path)
+		}
+		byPath[sc.Path] = append(byPath[sc.Path], sc)
+	}
+	for _, p := range paths {
+		pieces := byPath[p]
+		units = append(units, func(u *scanner) { u.scripts(pieces) })
+	}
 	for _, p := range in.Tracked {
 		base := path.Base(p)
 		switch {
 		case strings.HasPrefix(p, ".github/workflows/") && (strings.HasSuffix(base, ".yml") || strings.HasSuffix(base, ".yaml")):
-			sc.workflow(p)
+			units = append(units, func(u *scanner) { u.workflow(p) })
 		case p == ".gitlab-ci.yml" || p == ".gitlab-ci.yaml":
-			sc.gitlab(p)
+			units = append(units, func(u *scanner) { u.gitlab(p) })
 		case base == "action.yml" || base == "action.yaml":
-			sc.composite(p)
+			units = append(units, func(u *scanner) { u.composite(p) })
 		}
+	}
+	subs := make([]*scanner, len(units))
+	parallel(len(units), func(i int) {
+		u := &scanner{in: sc.in, dockerfiles: sc.dockerfiles, tracked: sc.tracked}
+		units[i](u)
+		subs[i] = u
+	})
+	for _, u := range subs {
+		sc.builds = append(sc.builds, u.builds...)
+		sc.composeRefs = append(sc.composeRefs, u.composeRefs...)
+		sc.bakeRefs = append(sc.bakeRefs, u.bakeRefs...)
+		sc.problems = append(sc.problems, u.problems...)
 	}
 	// Compose and bake files: the standard names (run from their own
 	// directory), then those that commands named.
 	for _, p := range in.Tracked {
 		base := path.Base(p)
 		switch {
-		case composeNames[base]:
+		case composeNames[base] && !strings.HasPrefix(p, ".github/workflows/"):
 			sc.compose(p, nil)
 		case bakeNames[base]:
 			sc.bake(p, dirOf(p), nil)
@@ -176,6 +208,7 @@ type scanner struct {
 	composeRefs []fileRef
 	bakeRefs    []fileRef
 	problems    []Problem
+	composeDocs map[string]*yaml.Node // parsed compose files (nil: unreadable)
 }
 
 func (sc *scanner) add(b Build) {
@@ -257,8 +290,45 @@ func dirOf(p string) string {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// scripts analyses the shell pieces of scripts, Makefiles and justfiles.
-func (sc *scanner) scripts() {
+// parallel runs f(0), …, f(n-1) on all cores. A panic in f is raised again
+// in the caller, where the rule that asked recovers it.
+func parallel(n int, f func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		for i := range n {
+			f(i)
+		}
+		return
+	}
+	var (
+		next    atomic.Int64
+		wg      sync.WaitGroup
+		once    sync.Once
+		panicky any
+	)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if v := recover(); v != nil {
+					once.Do(func() { panicky = v })
+				}
+			}()
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+	if panicky != nil {
+		panic(panicky)
+	}
+}
+
+// scripts analyses the shell pieces of scripts, Makefiles and justfiles
+// (those of one file, in order).
+func (sc *scanner) scripts(pieces []Script) {
 	type groupKey struct {
 		path  string
 		group int
@@ -268,12 +338,12 @@ func (sc *scanner) scripts() {
 	// such a piece of its group, can matter: the artifacts of a group with
 	// no builder are never used, so its pieces are not parsed at all.
 	builds := map[groupKey]bool{}
-	for _, s := range sc.in.Scripts {
+	for _, s := range pieces {
 		if mentionsBuilder(s.Text) {
 			builds[groupKey{s.Path, s.Group}] = true
 		}
 	}
-	for _, s := range sc.in.Scripts {
+	for _, s := range pieces {
 		k := groupKey{s.Path, s.Group}
 		if !builds[k] {
 			continue

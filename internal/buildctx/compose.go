@@ -24,15 +24,19 @@ var bakeNames = map[string]bool{
 
 var yamlLineRE = regexp.MustCompile(`line (\d+)`)
 
-// compose reads the services of a compose file that build from a local
-// context: `build: dir` or `build: {context: dir, dockerfile: name, args}`.
-// The context is relative to the compose file's directory, the Dockerfile
-// to the context. Contexts with variables, remote contexts and paths
-// leaving the repository are skipped.
-func (sc *scanner) compose(p string, arts []Artifact) {
+// composeRoot parses a compose file once, however many commands name it;
+// ok is false when it is unreadable or not YAML (reported once).
+func (sc *scanner) composeRoot(p string) (*yaml.Node, bool) {
+	if r, seen := sc.composeDocs[p]; seen {
+		return r, r != nil
+	}
+	if sc.composeDocs == nil {
+		sc.composeDocs = map[string]*yaml.Node{}
+	}
+	sc.composeDocs[p] = nil
 	src, ok := sc.in.Read(p)
 	if !ok {
-		return
+		return nil, false
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
@@ -41,11 +45,25 @@ func (sc *scanner) compose(p string, arts []Artifact) {
 			line, _ = strconv.Atoi(m[1])
 		}
 		sc.problems = append(sc.problems, Problem{Path: p, Line: max(line, 1), Msg: "compose file: " + strings.TrimPrefix(err.Error(), "yaml: ")})
-		return
+		return nil, false
 	}
-	var r *yaml.Node
+	r := &yaml.Node{Kind: yaml.MappingNode}
 	if len(doc.Content) > 0 {
 		r = doc.Content[0]
+	}
+	sc.composeDocs[p] = r
+	return r, true
+}
+
+// compose reads the services of a compose file that build from a local
+// context: `build: dir` or `build: {context: dir, dockerfile: name, args}`.
+// The context is relative to the compose file's directory, the Dockerfile
+// to the context. Contexts with variables, remote contexts and paths
+// leaving the repository are skipped.
+func (sc *scanner) compose(p string, arts []Artifact) {
+	r, ok := sc.composeRoot(p)
+	if !ok {
+		return
 	}
 	services := get(r, "services")
 	if services == nil || services.Kind != yaml.MappingNode {
