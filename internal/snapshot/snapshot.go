@@ -188,7 +188,9 @@ func (s *Snapshot) Exists(p string) bool {
 	return err == nil
 }
 
-// parallel runs f over items on all cores.
+// Parallel runs f over items on all cores. A panic in f is raised again in
+// the caller, where the rule that asked recovers it (as an internal error)
+// instead of the process dying in a worker.
 func Parallel[T any](items []T, f func(T)) {
 	n := runtime.GOMAXPROCS(0)
 	if n > len(items) {
@@ -201,11 +203,22 @@ func Parallel[T any](items []T, f func(T)) {
 		return
 	}
 	ch := make(chan T)
-	var wg sync.WaitGroup
+	var (
+		wg      sync.WaitGroup
+		once    sync.Once
+		panicky any
+	)
 	for range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer func() {
+				if v := recover(); v != nil {
+					once.Do(func() { panicky = v })
+					for range ch { // let the sender finish
+					}
+				}
+			}()
 			for it := range ch {
 				f(it)
 			}
@@ -216,6 +229,9 @@ func Parallel[T any](items []T, f func(T)) {
 	}
 	close(ch)
 	wg.Wait()
+	if panicky != nil {
+		panic(panicky)
+	}
 }
 
 // indices returns 0, 1, …, n-1 (for parallel over a slice).
