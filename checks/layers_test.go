@@ -25,7 +25,7 @@ var layers = []struct {
 		return imp == module+"internal/diag" || imp == module+"internal/snapshot"
 	}},
 	{"internal/snapshot", func(imp string) bool {
-		return !isLockguard(imp) || slices.Contains([]string{"buildctx", "cargo", "config", "diag", "dockerfile", "nar", "nix", "repo", "shell"}, strings.TrimPrefix(imp, module+"internal/"))
+		return !isLockguard(imp) || slices.Contains([]string{"buildctx", "cargo", "config", "diag", "dockerfile", "nar", "nix", "par", "repo", "shell"}, strings.TrimPrefix(imp, module+"internal/"))
 	}},
 	{"internal/shell", func(imp string) bool { return imp == "go.yaml.in/yaml/v3" }},
 	{"internal/diag", func(string) bool { return false }},

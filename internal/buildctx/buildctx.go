@@ -12,13 +12,11 @@ package buildctx
 
 import (
 	"path"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 
+	"github.com/lockguard/lockguard/internal/par"
 	"github.com/lockguard/lockguard/internal/shell"
 	"go.yaml.in/yaml/v3"
 )
@@ -161,7 +159,7 @@ func Scan(in Input) ([]Build, []Problem) {
 		}
 	}
 	subs := make([]*scanner, len(units))
-	parallel(len(units), func(i int) {
+	par.Do(len(units), func(i int) {
 		u := &scanner{in: sc.in, dockerfiles: sc.dockerfiles, tracked: sc.tracked}
 		units[i](u)
 		subs[i] = u
@@ -289,42 +287,6 @@ func dirOf(p string) string {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
-
-// parallel runs f(0), …, f(n-1) on all cores. A panic in f is raised again
-// in the caller, where the rule that asked recovers it.
-func parallel(n int, f func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), n)
-	if workers <= 1 {
-		for i := range n {
-			f(i)
-		}
-		return
-	}
-	var (
-		next    atomic.Int64
-		wg      sync.WaitGroup
-		once    sync.Once
-		panicky any
-	)
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() {
-				if v := recover(); v != nil {
-					once.Do(func() { panicky = v })
-				}
-			}()
-			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
-				f(i)
-			}
-		}()
-	}
-	wg.Wait()
-	if panicky != nil {
-		panic(panicky)
-	}
-}
 
 // scripts analyses the shell pieces of scripts, Makefiles and justfiles
 // (those of one file, in order).

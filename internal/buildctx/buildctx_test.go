@@ -3,7 +3,6 @@ package buildctx
 import (
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -211,33 +210,4 @@ jobs:
 			t.Errorf("mayBuild(%q) = %v, want %v", src, got, want)
 		}
 	}
-}
-
-// parallel runs every index once, and a panic in a worker reaches the
-// caller (where a rule's recover turns it into an internal error) instead
-// of killing the process.
-func TestParallel(t *testing.T) {
-	var mu sync.Mutex
-	seen := map[int]int{}
-	parallel(100, func(i int) {
-		mu.Lock()
-		seen[i]++
-		mu.Unlock()
-	})
-	for i := range 100 {
-		if seen[i] != 1 {
-			t.Fatalf("index %d ran %d times", i, seen[i])
-		}
-	}
-	defer func() {
-		if v := recover(); v != "boom" {
-			t.Errorf("recovered %v, want boom", v)
-		}
-	}()
-	parallel(10, func(i int) {
-		if i == 5 {
-			panic("boom")
-		}
-	})
-	t.Error("the panic did not reach the caller")
 }

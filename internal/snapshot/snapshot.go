@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
 
 	"github.com/lockguard/lockguard/internal/config"
 	"github.com/lockguard/lockguard/internal/diag"
+	"github.com/lockguard/lockguard/internal/par"
 	"github.com/lockguard/lockguard/internal/repo"
 )
 
@@ -188,51 +188,9 @@ func (s *Snapshot) Exists(p string) bool {
 	return err == nil
 }
 
-// Parallel runs f over items on all cores. A panic in f is raised again in
-// the caller, where the rule that asked recovers it (as an internal error)
-// instead of the process dying in a worker.
-func Parallel[T any](items []T, f func(T)) {
-	n := runtime.GOMAXPROCS(0)
-	if n > len(items) {
-		n = len(items)
-	}
-	if n <= 1 {
-		for _, it := range items {
-			f(it)
-		}
-		return
-	}
-	ch := make(chan T)
-	var (
-		wg      sync.WaitGroup
-		once    sync.Once
-		panicky any
-	)
-	for range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() {
-				if v := recover(); v != nil {
-					once.Do(func() { panicky = v })
-					for range ch { // let the sender finish
-					}
-				}
-			}()
-			for it := range ch {
-				f(it)
-			}
-		}()
-	}
-	for _, it := range items {
-		ch <- it
-	}
-	close(ch)
-	wg.Wait()
-	if panicky != nil {
-		panic(panicky)
-	}
-}
+// Parallel runs f over items on all cores (par.Each: a worker's panic is
+// raised again in the caller).
+func Parallel[T any](items []T, f func(T)) { par.Each(items, f) }
 
 // indices returns 0, 1, …, n-1 (for parallel over a slice).
 func indices(n int) []int {
