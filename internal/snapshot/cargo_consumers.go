@@ -6,6 +6,7 @@ package snapshot
 
 import (
 	"path"
+	"regexp"
 	"strings"
 	"sync"
 )
@@ -58,6 +59,41 @@ func (cf *consumerFiles) text(s *Snapshot, p string) string {
 	return t
 }
 
+// cargoSubcommand finds the subcommands of the cargo commands on a line
+// (after an optional +toolchain).
+var cargoSubcommand = regexp.MustCompile(`(?:^|[^\w./-])cargo\s+(?:\+\S+\s+)?(\S+)`)
+
+// notInPlace are cargo subcommands that neither load the package's
+// workspace nor read its lock: they create (new, init, generate from a
+// template), sort a manifest's text (cargo-sort), or work on the registry
+// and installed tools.
+var notInPlace = map[string]bool{
+	"new": true, "init": true, "generate": true, "sort": true, "search": true,
+	"login": true, "logout": true, "owner": true, "yank": true, "uninstall": true,
+	"binstall": true, "help": true, "version": true, "--version": true, "-V": true,
+}
+
+// runsCargoInPlace reports whether a line runs a cargo command that loads
+// the workspace where it runs: some cargo command on it is not one of
+// notInPlace (cargo install only with --path).
+func runsCargoInPlace(l string) bool {
+	ms := cargoSubcommand.FindAllStringSubmatch(l, -1)
+	if len(ms) == 0 {
+		return true // cargo written some other way: count it
+	}
+	for _, m := range ms {
+		switch sub := m[1]; {
+		case sub == "install":
+			if strings.Contains(l, "--path") {
+				return true
+			}
+		case !notInPlace[sub]:
+			return true
+		}
+	}
+	return false
+}
+
 // CargoConsumer names what in the repository needs the lock (lock) of the
 // Cargo root in dir: a flake that builds it, a Dockerfile that copies its
 // Cargo.lock, or a script, Makefile, justfile or CI job that runs cargo
@@ -108,15 +144,25 @@ func (s *Snapshot) CargoConsumer(dir, lock string, locked bool) string {
 		}
 		lines := strings.Split(text, "\n")
 		for i, l := range lines {
-			if !strings.Contains(l, "cargo ") || locked && !needsLock(l) {
+			if !strings.Contains(l, "cargo ") || locked && !needsLock(l) || !runsCargoInPlace(l) {
 				continue
 			}
 			// The command names the root, or a cd / working-directory
-			// just before it does.
+			// just before it does (another command naming it does not).
 			ctx := strings.Join(lines[max(0, i-5):i+1], "\n")
-			if dir == "" && DirOf(f) == "" && !strings.Contains(ctx, "cd ") && !strings.Contains(ctx, "--manifest-path") && !strings.Contains(ctx, "working-directory") ||
-				dir != "" && mentionsDir(ctx, dir) {
+			if dir == "" && DirOf(f) == "" && !strings.Contains(ctx, "cd ") && !strings.Contains(ctx, "--manifest-path") && !strings.Contains(ctx, "working-directory") {
 				return f
+			}
+			if dir == "" {
+				continue
+			}
+			if mentionsDir(l, dir) {
+				return f
+			}
+			for _, p := range lines[max(0, i-5):i] {
+				if (strings.Contains(p, "cd ") || strings.Contains(p, "working-directory")) && mentionsDir(p, dir) {
+					return f
+				}
 			}
 		}
 	}
