@@ -211,3 +211,34 @@ jobs:
 		}
 	}
 }
+
+// A job that checks the repository out into a subdirectory runs its
+// commands from the directory above the repository: lockguard does not
+// model it, so its builds are left out (build-trust/ockam builds
+// ./ockam-healthcheck/tools/docker/healthcheck/Dockerfile). A checkout of
+// another repository into a subdirectory changes nothing.
+func TestCheckoutElsewhere(t *testing.T) {
+	bs := scanFiles(map[string]string{
+		".github/workflows/release.yml": `on: push
+jobs:
+  sub:
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          path: repo
+      - run: docker build -f ./repo/tools/Dockerfile .
+  other:
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/checkout@v4
+        with:
+          repository: org/tools
+          path: vendor-tools
+      - run: docker build -f tools/Dockerfile tools
+`,
+		"tools/Dockerfile": "",
+	})
+	if got := summary(bs); got != "tools/Dockerfile@tools" {
+		t.Errorf("builds: %s, want only the other job's tools/Dockerfile@tools", got)
+	}
+}

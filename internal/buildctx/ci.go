@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/lockguard/lockguard/internal/shell"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -104,6 +105,9 @@ func (sc *scanner) workflow(p string) {
 		sh := defShell
 		if n := get(jobRun, "shell"); n != nil {
 			sh = n
+		}
+		if shell.CheckoutElsewhere(get(job, "steps")) {
+			continue // the repository is not the workspace root
 		}
 		sc.steps(p, get(job, "steps"), dir, dirOK, sh, matrixOf(get(get(job, "strategy"), "matrix")))
 	}

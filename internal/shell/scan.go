@@ -183,6 +183,37 @@ func posixShell(n *yaml.Node) bool {
 	return len(f) > 0 && (f[0] == "bash" || f[0] == "sh")
 }
 
+// CheckoutElsewhere reports whether a job's steps check the repository out
+// somewhere other than the workspace root (actions/checkout with a path
+// input): paths in its later steps are then relative to a directory above
+// the repository, which lockguard does not model, so the job is left out.
+// A checkout of another repository (a repository input) does not count.
+func CheckoutElsewhere(steps *yaml.Node) bool {
+	if steps == nil || steps.Kind != yaml.SequenceNode {
+		return false
+	}
+	for _, st := range steps.Content {
+		uses := mapGet(st, "uses")
+		if uses == nil || uses.Kind != yaml.ScalarNode {
+			continue
+		}
+		action, _, _ := strings.Cut(uses.Value, "@")
+		if !strings.EqualFold(action, "actions/checkout") {
+			continue
+		}
+		with := mapGet(st, "with")
+		if repo := mapGet(with, "repository"); repo != nil && !strings.Contains(repo.Value, "github.repository") {
+			continue
+		}
+		if p := mapGet(with, "path"); p != nil {
+			if v := strings.TrimSpace(p.Value); v != "" && path.Clean(v) != "." && path.Clean(v) != "${{ github.workspace }}" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // Workflow: the run: steps of a GitHub Actions workflow, in the
 // repository root or their working-directory.
 func Workflow(_ string, src []byte) []Piece {
@@ -209,7 +240,7 @@ func Workflow(_ string, src []byte) []Piece {
 			jobShell = sh
 		}
 		steps := mapGet(job, "steps")
-		if steps == nil || steps.Kind != yaml.SequenceNode {
+		if steps == nil || steps.Kind != yaml.SequenceNode || CheckoutElsewhere(steps) {
 			continue
 		}
 		for _, step := range steps.Content {

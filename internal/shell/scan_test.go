@@ -31,6 +31,12 @@ func TestScanners(t *testing.T) {
 		t.Errorf("workflow pieces: %+v", got)
 	}
 
+	// A job that checks the repository out into a subdirectory is left out.
+	sub := "on: push\njobs:\n  a:\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          path: src\n      - run: nix build ./src\n  b:\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          repository: org/other\n          path: other\n      - run: nix build\n"
+	if got = Workflow("", []byte(sub)); len(got) != 1 || got[0].Line != 15 {
+		t.Errorf("workflow pieces with checkouts into subdirectories: %+v", got)
+	}
+
 	gl := "before_script:\n  - nix build .#a\nbuild:\n  script:\n    - echo\n    - - nix build\n  after_script: nix run\nvariables:\n  X: y\n"
 	got = GitlabCI("", []byte(gl))
 	var lines []int
