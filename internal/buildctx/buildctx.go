@@ -314,13 +314,7 @@ func (sc *scanner) scripts(pieces []Script) {
 		if prior == nil && s.Before != "" {
 			prior = []Artifact{{Any: true, Origin: Origin{File: s.Path, Line: s.Line, What: s.Before}}}
 		}
-		var perDir [][]event
-		for _, d := range s.Dirs {
-			evs, ok := analyze(s.Path, s.Text, s.Line, d, sc.isDir)
-			if ok {
-				perDir = append(perDir, evs)
-			}
-		}
+		perDir := analyzeDirs(s.Path, s.Text, s.Line, s.Dirs, sc.isDir)
 		prior = sc.runEvents(perDir, prior)
 		if s.Group != 0 {
 			arts[k] = prior

@@ -37,20 +37,36 @@ type event struct {
 // analyze runs the shell analyzer on a piece started in dir and returns
 // the events of its commands, in order.
 func analyze(file, text string, line int, dir string, isDir func(string) bool) ([]event, bool) {
-	if !mayMatter(text) {
-		return nil, true
-	}
-	cmds, err := dockerfile.AnalyzeScript(text, path.Join(root, dir), line)
-	if err != nil {
+	evs := analyzeDirs(file, text, line, []string{dir}, isDir)
+	if evs == nil {
 		return nil, false
 	}
-	var out []event
-	for _, c := range cmds {
-		if ev, ok := commandEvent(file, c, isDir); ok {
-			out = append(out, ev)
+	return evs[0], true
+}
+
+// analyzeDirs is analyze started in each of dirs, the piece parsed once;
+// the events of the directories in which it parses, nil when it does not.
+func analyzeDirs(file, text string, line int, dirs []string, isDir func(string) bool) [][]event {
+	out := make([][]event, len(dirs))
+	if !mayMatter(text) {
+		return out
+	}
+	abs := make([]string, len(dirs))
+	for i, d := range dirs {
+		abs[i] = path.Join(root, d)
+	}
+	perDir, err := dockerfile.AnalyzeScriptDirs(text, abs, line)
+	if err != nil {
+		return nil
+	}
+	for i, cmds := range perDir {
+		for _, c := range cmds {
+			if ev, ok := commandEvent(file, c, isDir); ok {
+				out[i] = append(out[i], ev)
+			}
 		}
 	}
-	return out, true
+	return out
 }
 
 // mayMatter is a cheap filter: the piece mentions a builder or a creator.

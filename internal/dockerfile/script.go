@@ -15,13 +15,34 @@ import (
 // file. No variable is known in advance. A script that does not parse
 // returns the error and no commands.
 func AnalyzeScript(src, dir string, line int) ([]Command, error) {
-	a := newAnalyzer(line, runEnv{&state{}})
-	st := shState{dir: dir}
-	ctx := &scriptCtx{src: src, line: func(p syntax.Pos) int { return line + int(p.Line()) - 1 }}
-	if err := a.parseAndWalk(ctx, &st); err != nil {
+	cmds, err := AnalyzeScriptDirs(src, []string{dir}, line)
+	if err != nil {
 		return nil, err
 	}
-	return a.cmds, nil
+	return cmds[0], nil
+}
+
+// AnalyzeScriptDirs is AnalyzeScript started in each of dirs, parsing src
+// once: a script that may run from several directories is read once and
+// walked from each (the walk does not change the syntax tree).
+func AnalyzeScriptDirs(src string, dirs []string, line int) ([][]Command, error) {
+	if nestingDepth(src) > maxNesting {
+		return nil, ErrShellTooDeep
+	}
+	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(src), "RUN")
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]Command, len(dirs))
+	for i, dir := range dirs {
+		a := newAnalyzer(line, runEnv{&state{}})
+		st := shState{dir: dir}
+		ctx := &scriptCtx{src: src, line: func(p syntax.Pos) int { return line + int(p.Line()) - 1 }}
+		a.collectShadow(f)
+		a.stmts(ctx, f.Stmts, &st)
+		out[i] = a.cmds
+	}
+	return out, nil
 }
 
 // LocalFlakeDir resolves a local flake reference (".", "./sub", "/abs",
