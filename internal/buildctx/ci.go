@@ -56,27 +56,6 @@ func scriptText(n *yaml.Node) (string, int, bool) {
 // workspaceVar are the CI variables naming the repository's checkout.
 var workspaceVar = regexp.MustCompile(`\$\{\{\s*github\.workspace\s*\}\}|\$\{(?:CI_PROJECT_DIR|GITHUB_WORKSPACE)\}|\$(?:CI_PROJECT_DIR|GITHUB_WORKSPACE)\b`)
 
-// wdir resolves a working-directory value; ok false when dynamic.
-func wdir(n *yaml.Node, base string) (string, bool) {
-	v, ok := scalar(n)
-	if !ok {
-		return base, n == nil
-	}
-	if strings.Contains(v, "$") {
-		return "", false
-	}
-	return join(base, v)
-}
-
-func posix(n *yaml.Node) bool {
-	v, ok := scalar(n)
-	if !ok {
-		return n == nil
-	}
-	f := strings.Fields(v)
-	return len(f) > 0 && (f[0] == "bash" || f[0] == "sh")
-}
-
 // workflow reads a GitHub Actions workflow (or a composite action): each
 // job's steps in order, with the artifacts earlier steps create.
 func (sc *scanner) workflow(p string) {
@@ -88,28 +67,8 @@ func (sc *scanner) workflow(p string) {
 	if r == nil {
 		return
 	}
-	defRun := get(get(r, "defaults"), "run")
-	defDir, defOK := wdir(get(defRun, "working-directory"), "")
-	defShell := get(defRun, "shell")
-	jobs := get(r, "jobs")
-	if jobs == nil || jobs.Kind != yaml.MappingNode {
-		return
-	}
-	for i := 1; i < len(jobs.Content); i += 2 {
-		job := jobs.Content[i]
-		jobRun := get(get(job, "defaults"), "run")
-		dir, dirOK := defDir, defOK
-		if n := get(jobRun, "working-directory"); n != nil {
-			dir, dirOK = wdir(n, "")
-		}
-		sh := defShell
-		if n := get(jobRun, "shell"); n != nil {
-			sh = n
-		}
-		if shell.CheckoutElsewhere(get(job, "steps")) {
-			continue // the repository is not the workspace root
-		}
-		sc.steps(p, get(job, "steps"), dir, dirOK, sh, matrixOf(get(get(job, "strategy"), "matrix")))
+	for _, job := range shell.WorkflowJobs(r) {
+		sc.steps(p, job.Steps, matrixOf(get(get(job.Node, "strategy"), "matrix")))
 	}
 }
 
@@ -203,7 +162,7 @@ func (sc *scanner) composite(p string) {
 	if v, _ := scalar(get(runs, "using")); v != "composite" {
 		return
 	}
-	sc.steps(p, get(runs, "steps"), "", true, nil, nil)
+	sc.steps(p, shell.ActionSteps(get(runs, "steps")), nil)
 }
 
 // mayBuild reports whether a workflow or action file can hold a build: it
@@ -214,14 +173,12 @@ func mayBuild(src []byte) bool {
 	return mentionsBuilder(string(src)) || bytes.IndexByte(src, '\\') >= 0
 }
 
-func (sc *scanner) steps(p string, steps *yaml.Node, jobDir string, jobDirOK bool, jobShell *yaml.Node, matrix map[string][]string) {
-	if steps == nil || steps.Kind != yaml.SequenceNode {
-		return
-	}
+func (sc *scanner) steps(p string, steps []shell.Step, matrix map[string][]string) {
 	// Artifacts only matter to the builds after them in the same job:
 	// steps after the last one that can build are not read at all.
 	last := -1
-	for i, step := range steps.Content {
+	for i, st := range steps {
+		step := st.Node
 		uses, _ := scalar(get(step, "uses"))
 		action, _, _ := strings.Cut(uses, "@")
 		run, _ := scalar(get(step, "run"))
@@ -230,7 +187,8 @@ func (sc *scanner) steps(p string, steps *yaml.Node, jobDir string, jobDirOK boo
 		}
 	}
 	var arts []Artifact
-	for _, step := range steps.Content[:last+1] {
+	for _, st := range steps[:last+1] {
+		step := st.Node
 		uses, _ := scalar(get(step, "uses"))
 		with := get(step, "with")
 		action, _, _ := strings.Cut(uses, "@")
@@ -285,19 +243,11 @@ func (sc *scanner) steps(p string, steps *yaml.Node, jobDir string, jobDirOK boo
 			if run == nil {
 				continue
 			}
-			dir, ok := jobDir, jobDirOK
-			if n := get(step, "working-directory"); n != nil {
-				dir, ok = wdir(n, "")
-			}
-			sh := jobShell
-			if n := get(step, "shell"); n != nil {
-				sh = n
-			}
 			text, line, tok := scriptText(run)
-			if !ok || !posix(sh) || !tok {
+			if !st.DirOK || !st.Posix() || !tok {
 				continue
 			}
-			evs, aok := analyze(p, text, line, dir, sc.isDir)
+			evs, aok := analyze(p, text, line, st.Dir, sc.isDir)
 			if !aok {
 				continue
 			}

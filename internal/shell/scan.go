@@ -214,20 +214,34 @@ func CheckoutElsewhere(steps *yaml.Node) bool {
 	return false
 }
 
-// Workflow: the run: steps of a GitHub Actions workflow, in the
-// repository root or their working-directory.
-func Workflow(_ string, src []byte) []Piece {
-	root := yamlDoc(src)
-	if root == nil {
-		return nil
-	}
-	defDir, defOK := workDir(mapGet(mapGet(mapGet(root, "defaults"), "run"), "working-directory"), "")
-	defShell := mapGet(mapGet(mapGet(root, "defaults"), "run"), "shell")
-	var out []Piece
+// A Step is one step of a GitHub Actions job or composite action, with the
+// working directory and shell it runs in (defaults.run applied).
+type Step struct {
+	Node  *yaml.Node // the step's mapping
+	Dir   string     // repository-relative working directory
+	DirOK bool       // false when the directory is dynamic or leaves the repository
+	Shell *yaml.Node // the shell in effect; nil: the default (bash)
+}
+
+// A Job is one job of a workflow: its node and its steps.
+type Job struct {
+	Node  *yaml.Node
+	Steps []Step
+}
+
+// WorkflowJobs walks a parsed GitHub Actions workflow: every job whose
+// steps run in the repository (CheckoutElsewhere jobs are left out), with
+// the workflow's and the job's defaults.run applied to each step. The one
+// walk both the nix-command scan (Workflow) and the build-context scan use.
+func WorkflowJobs(root *yaml.Node) []Job {
+	defRun := mapGet(mapGet(root, "defaults"), "run")
+	defDir, defOK := workDir(mapGet(defRun, "working-directory"), "")
+	defShell := mapGet(defRun, "shell")
 	jobs := mapGet(root, "jobs")
 	if jobs == nil || jobs.Kind != yaml.MappingNode {
 		return nil
 	}
+	var out []Job
 	for i := 1; i < len(jobs.Content); i += 2 {
 		job := jobs.Content[i]
 		jobRun := mapGet(mapGet(job, "defaults"), "run")
@@ -240,26 +254,55 @@ func Workflow(_ string, src []byte) []Piece {
 			jobShell = sh
 		}
 		steps := mapGet(job, "steps")
-		if steps == nil || steps.Kind != yaml.SequenceNode || CheckoutElsewhere(steps) {
+		if CheckoutElsewhere(steps) {
 			continue
 		}
-		for _, step := range steps.Content {
-			run := mapGet(step, "run")
-			if run == nil {
+		out = append(out, Job{Node: job, Steps: stepsIn(steps, jobDir, jobOK, jobShell)})
+	}
+	return out
+}
+
+// ActionSteps are the steps of a composite action (runs.steps), run in the
+// repository root.
+func ActionSteps(steps *yaml.Node) []Step { return stepsIn(steps, "", true, nil) }
+
+func stepsIn(steps *yaml.Node, dir string, dirOK bool, sh *yaml.Node) []Step {
+	if steps == nil || steps.Kind != yaml.SequenceNode {
+		return nil
+	}
+	out := make([]Step, 0, len(steps.Content))
+	for _, step := range steps.Content {
+		st := Step{Node: step, Dir: dir, DirOK: dirOK, Shell: sh}
+		if wd := mapGet(step, "working-directory"); wd != nil {
+			st.Dir, st.DirOK = workDir(wd, "")
+		}
+		if v := mapGet(step, "shell"); v != nil {
+			st.Shell = v
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// Posix reports whether a step's shell (Step.Shell) runs POSIX shell text:
+// unset (bash), or a bash or sh command line.
+func (st Step) Posix() bool { return posixShell(st.Shell) }
+
+// Workflow: the run: steps of a GitHub Actions workflow, in the
+// repository root or their working-directory.
+func Workflow(_ string, src []byte) []Piece {
+	root := yamlDoc(src)
+	if root == nil {
+		return nil
+	}
+	var out []Piece
+	for _, job := range WorkflowJobs(root) {
+		for _, st := range job.Steps {
+			run := mapGet(st.Node, "run")
+			if run == nil || !st.DirOK || !st.Posix() {
 				continue
 			}
-			dir, ok := jobDir, jobOK
-			if wd := mapGet(step, "working-directory"); wd != nil {
-				dir, ok = workDir(wd, "")
-			}
-			sh := jobShell
-			if v := mapGet(step, "shell"); v != nil {
-				sh = v
-			}
-			if !ok || !posixShell(sh) {
-				continue
-			}
-			if pc, ok := yamlScript(run, dir); ok {
+			if pc, ok := yamlScript(run, st.Dir); ok {
 				out = append(out, pc)
 			}
 		}
