@@ -24,7 +24,10 @@ It triggers when a workspace member is missing from the lock, when a
 dependency (normal, dev, build or target-specific; renamed with package =;
 inherited with workspace = true; path, git or registry) has no matching locked
 package, or when a locked version is outside the dependency's requirement.
-The check is static: lockguard check never runs cargo.
+The check is static: lockguard check never runs cargo. A workspace version
+(workspace.package.version) or a [workspace.dependencies] entry changed
+without the lock is one finding at that entry, naming the packages that
+inherit it, not one per package.
 
 Features decide what is locked, as in Cargo: workspace members are resolved
 with all their features, so all their optional dependencies must be locked; a

@@ -117,6 +117,7 @@ func CheckLockEnv(root Root, lock *Lock, byDir map[string]*Manifest, env LockEnv
 		c.checkNode(n)
 	}
 	c.reportVersionGroups()
+	c.reportDepGroups()
 	if len(c.out) == 0 && !lock.V1 {
 		c.unneeded()
 	}
@@ -159,6 +160,10 @@ type resolvedDep struct {
 	Dep              // effective declaration (Pos, Kind, Key from the member)
 	target *Manifest // path dependencies: the package at that path
 	patch  *patch    // set when a path [patch] replaces a registry or git dependency
+	// from is the workspace manifest a `workspace = true` dependency
+	// inherits from, fromPos its [workspace.dependencies] entry.
+	from    *Manifest
+	fromPos Pos
 }
 
 type checker struct {
@@ -181,6 +186,7 @@ type checker struct {
 	g         *graph
 	out       []Stale
 	verGroups []*verGroup
+	depGroups []*depGroup
 }
 
 // verGroup gathers the packages that inherit one workspace version the
@@ -331,6 +337,8 @@ func (c *checker) resolveDeps(m *Manifest, member bool) (out []resolvedDep, skip
 			continue
 		}
 		eff, base := d, m.Dir
+		var from *Manifest
+		var fromPos Pos
 		if d.Workspace {
 			ws := c.wsOf(m)
 			if ws == nil {
@@ -343,6 +351,7 @@ func (c *checker) resolveDeps(m *Manifest, member bool) (out []resolvedDep, skip
 				continue // cargo errors out; not a lock problem
 			}
 			eff = wd
+			from, fromPos = ws, wd.Pos
 			eff.Key, eff.Kind, eff.Target, eff.Optional, eff.Pos, eff.Workspace = d.Key, d.Kind, d.Target, d.Optional, d.Pos, true
 			// Features add up; default features stay on unless the
 			// workspace turns them off and the member does not turn
@@ -351,7 +360,7 @@ func (c *checker) resolveDeps(m *Manifest, member bool) (out []resolvedDep, skip
 			eff.NoDefault = wd.NoDefault && !(d.DefaultSet && !d.NoDefault)
 			base = ws.Dir
 		}
-		rd := resolvedDep{Dep: eff}
+		rd := resolvedDep{Dep: eff, from: from, fromPos: fromPos}
 		if eff.Path != "" {
 			dir, ok := cleanJoin(base, eff.Path)
 			if !ok {
@@ -425,7 +434,7 @@ func (c *checker) checkNode(n *node) {
 	for i := range n.deps {
 		d := &n.deps[i]
 		if d.target == nil {
-			c.checkSourced(m, n.entry, &d.Dep)
+			c.checkSourced(m, n.entry, d)
 			continue
 		}
 		tn := c.seen[d.target.Dir]

@@ -6,11 +6,13 @@ package cargo
 import (
 	"fmt"
 	neturl "net/url"
+	"slices"
 	"strings"
 )
 
 // checkSourced checks a registry or git dependency.
-func (c *checker) checkSourced(m *Manifest, entry *LockPackage, d *Dep) {
+func (c *checker) checkSourced(m *Manifest, entry *LockPackage, rd *resolvedDep) {
+	d := &rd.Dep
 	accept, _, ok := c.acceptor(d, false)
 	if !ok {
 		return
@@ -39,13 +41,68 @@ func (c *checker) checkSourced(m *Manifest, entry *LockPackage, d *Dep) {
 		}
 		locked = append(locked, describeLocked(p))
 	}
+	var single, grouped string // the message for this package, and for several
 	switch {
 	case anyOK:
-		c.report(m.Path, d.Pos, "%s %sdepends on %s %s but %s does not record that dependency of %s", m.Path, kind, dn, want, c.lockPath(), m.Package.Name)
+		single = fmt.Sprintf("%s %sdepends on %s %s but %s does not record that dependency of %s", m.Path, kind, dn, want, c.lockPath(), m.Package.Name)
+		grouped = fmt.Sprintf("but %s does not record that dependency of them", c.lockPath())
 	case len(locked) > 0:
-		c.report(m.Path, d.Pos, "%s %sdepends on %s %s but %s only has %s", m.Path, kind, dn, want, c.lockPath(), strings.Join(locked, ", "))
+		single = fmt.Sprintf("%s %sdepends on %s %s but %s only has %s", m.Path, kind, dn, want, c.lockPath(), strings.Join(locked, ", "))
+		grouped = fmt.Sprintf("but %s only has %s", c.lockPath(), strings.Join(locked, ", "))
 	default:
-		c.report(m.Path, d.Pos, "%s %sdepends on %s %s, which is missing from %s", m.Path, kind, dn, want, c.lockPath())
+		single = fmt.Sprintf("%s %sdepends on %s %s, which is missing from %s", m.Path, kind, dn, want, c.lockPath())
+		grouped = fmt.Sprintf("which is missing from %s", c.lockPath())
+	}
+	if rd.from == nil || rd.fromPos.Line == 0 {
+		c.report(m.Path, d.Pos, "%s", single)
+		return
+	}
+	key := fmt.Sprintf("%s %s %s", dn, want, grouped)
+	for _, g := range c.depGroups {
+		if g.from == rd.from && g.key == key {
+			g.add(m, d.Pos, single)
+			return
+		}
+	}
+	g := &depGroup{from: rd.from, pos: rd.fromPos, key: key, what: dn + " " + want, tail: grouped}
+	g.add(m, d.Pos, single)
+	c.depGroups = append(c.depGroups, g)
+}
+
+// depGroup gathers the packages that inherit one [workspace.dependencies]
+// entry the lock does not satisfy: a workspace dependency bumped without
+// the lock is one problem, reported once at the entry.
+type depGroup struct {
+	from       *Manifest
+	pos        Pos
+	key        string
+	what, tail string
+	names      []string
+	singles    []Stale
+}
+
+func (g *depGroup) add(m *Manifest, pos Pos, single string) {
+	g.names = append(g.names, m.Package.Name)
+	g.singles = append(g.singles, Stale{Path: m.Path, Pos: pos, Msg: single})
+}
+
+// reportDepGroups reports each group: a lone package at its dependency,
+// several at the workspace's entry.
+func (c *checker) reportDepGroups() {
+	for _, g := range c.depGroups {
+		if len(g.names) == 1 {
+			s := g.singles[0]
+			c.report(s.Path, s.Pos, "%s", s.Msg)
+			continue
+		}
+		names := slices.Clone(g.names)
+		slices.Sort(names)
+		names = slices.Compact(names)
+		list := strings.Join(names, ", ")
+		if len(names) > 5 {
+			list = strings.Join(names[:5], ", ") + ", …"
+		}
+		c.report(g.from.Path, g.pos, "%d packages inherit %s from %s ([workspace.dependencies]), %s: %s", len(names), g.what, g.from.Path, g.tail, list)
 	}
 }
 

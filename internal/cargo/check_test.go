@@ -135,3 +135,27 @@ func TestCheckLockVersionBumpGrouped(t *testing.T) {
 		t.Errorf("got %+v", st[1])
 	}
 }
+
+// A [workspace.dependencies] entry bumped without the lock is one finding
+// at the entry, naming the packages that inherit it; a lone inheritor
+// keeps its finding at its own dependency.
+func TestCheckLockWorkspaceDependencyGrouped(t *testing.T) {
+	files := map[string]string{
+		"Cargo.toml":   "[workspace]\nmembers = [\"a\", \"b\"]\n\n[workspace.dependencies]\nserde = \"2\"\n",
+		"a/Cargo.toml": "[package]\nname = \"a\"\nversion = \"0.1.0\"\n\n[dependencies]\nserde = { workspace = true }\n",
+		"b/Cargo.toml": "[package]\nname = \"b\"\nversion = \"0.1.0\"\n\n[dependencies]\nserde.workspace = true\n",
+	}
+	lock := "version = 4\n[[package]]\nname = \"a\"\nversion = \"0.1.0\"\ndependencies = [\"serde\"]\n[[package]]\nname = \"b\"\nversion = \"0.1.0\"\ndependencies = [\"serde\"]\n[[package]]\nname = \"serde\"\nversion = \"1.0.200\"\nsource = \"" + crates + "\"\n"
+	st := checkFixture(t, files, lock)
+	want := "2 packages inherit serde ^2 from Cargo.toml ([workspace.dependencies]), but Cargo.lock only has serde 1.0.200: a, b"
+	if len(st) != 1 || st[0].Path != "Cargo.toml" || st[0].Pos.Line != 5 || st[0].Msg != want {
+		t.Fatalf("got %+v, want one finding at Cargo.toml:5 %q", st, want)
+	}
+	files["Cargo.toml"] = "[workspace]\nmembers = [\"a\"]\n\n[workspace.dependencies]\nserde = \"2\"\n"
+	delete(files, "b/Cargo.toml")
+	lock = strings.Replace(lock, "[[package]]\nname = \"b\"\nversion = \"0.1.0\"\ndependencies = [\"serde\"]\n", "", 1)
+	st = checkFixture(t, files, lock)
+	if len(st) != 1 || st[0].Path != "a/Cargo.toml" || !strings.Contains(st[0].Msg, "a/Cargo.toml depends on serde ^2 but Cargo.lock only has serde 1.0.200") {
+		t.Fatalf("lone inheritor: got %+v", st)
+	}
+}
