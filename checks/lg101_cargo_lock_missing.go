@@ -78,9 +78,6 @@ func checkCargoLockMissing(p *Pass) {
 	for _, pr := range model.Invalid {
 		invalid[pr.Path] = true
 	}
-	lockConsumer := func(r snapshot.Root, locked bool) string {
-		return s.CargoConsumer(r.Dir(), r.LockPath(), locked)
-	}
 	for _, r := range model.Roots {
 		lock := r.LockPath()
 		st := s.Repo.Status(lock)
@@ -102,12 +99,12 @@ func checkCargoLockMissing(p *Pass) {
 			}
 		}
 		if ignoredBy != "" {
-			consumer := lockConsumer(r, true)
+			consumer := s.CargoConsumer(r.Dir(), lock, true)
 			if consumer == "" {
 				continue // the maintainers ignore this lock on purpose, and nothing needs it
 			}
 			why = fmt.Sprintf("; %s reads it, but %s ignores it", consumer, ignoredBy) + consumerBreaks(consumer, lock)
-		} else if consumer := lockConsumer(r, false); consumer != "" {
+		} else if consumer := s.CargoConsumer(r.Dir(), lock, false); consumer != "" {
 			why = consumerBreaks(consumer, lock)
 		} else if st.State == snapshot.StateDeleted {
 			why = "; `git commit -a` would delete it from the repository"

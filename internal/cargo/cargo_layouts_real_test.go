@@ -8,6 +8,7 @@ package cargo
 import (
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -334,6 +335,9 @@ func (c *cargoTree) ourLoadProblems(dir string) []Problem {
 	ms, byDir := c.load()
 	roots, problems := FindRoots(ms, c.exists)
 	covered := Covered(roots, byDir, nil)
+	if shared := NewGraph(byDir).Covered(roots, nil); !maps.Equal(shared, covered) {
+		c.t.Errorf("Graph.Covered gives %v, Covered %v", shared, covered)
+	}
 	dirs := c.dirs()
 	for _, r := range roots {
 		problems = append(problems, MemberGlobProblems(r.Manifest, dirs, func(d string) bool { return c.exists(d + "/Cargo.toml") })...)

@@ -418,9 +418,11 @@ func (c *checker) checkNode(n *node) {
 	if n.entry == nil {
 		switch {
 		case n.other != nil:
-			if ws := c.wsOf(m); m.Package.VersionWorkspace && ws != nil {
-				c.versionGroup(ws, n, what)
-				return
+			if m.Package.VersionWorkspace {
+				if ws := c.wsOf(m); ws != nil {
+					c.versionGroup(ws, n, what)
+					return
+				}
 			}
 			c.report(m.Path, m.HeaderPos, "%s %s is version %s but %s locks it at %s", what, name, n.ver, c.lockPath(), n.other.Version)
 		case n.via != nil && n.via.from.entry != nil:

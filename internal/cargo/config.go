@@ -23,9 +23,6 @@ type CargoConfig struct {
 	// Registries maps [registries.<name>] to its index URL as written
 	// ("https://…", "sparse+https://…").
 	Registries map[string]string
-	// Graph is NewGraph of the byDir given to CheckLockEnv, built once for
-	// every root; nil: CheckLockEnv builds its own.
-	Graph *Graph
 }
 
 // ParseCargoConfig parses a cargo configuration file at configPath

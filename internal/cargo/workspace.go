@@ -506,6 +506,12 @@ func Covered(roots []Root, byDir map[string]*Manifest, locked func(Root) bool) m
 	return covered(roots, byDir, locked, nil)
 }
 
+// Covered is Covered over the manifests g indexes, without indexing them
+// again.
+func (g *Graph) Covered(roots []Root, locked func(Root) bool) map[string]bool {
+	return covered(roots, g.g.byDir, locked, g.g)
+}
+
 // covered is Covered with the workspace graph of byDir when the caller has
 // it already (nil: built when needed).
 func covered(roots []Root, byDir map[string]*Manifest, locked func(Root) bool, g *graph) map[string]bool {

@@ -120,14 +120,14 @@ func computeCargo(s *Snapshot) *CargoModel {
 		}
 	}
 	model.graph = cargo.NewGraph(model.Manifests)
-	model.Covered = cargo.Covered(model.Roots, model.Manifests, func(r cargo.Root) bool {
+	model.Covered = model.graph.Covered(model.Roots, func(r cargo.Root) bool {
 		st := s.Repo.Status(r.LockPath()).State
 		return st != repo.StateMissing && st != repo.StateDeleted
 	})
 	// A package the workspace does not list is only a problem when
 	// someone would run cargo in it: not when another root builds it
 	// as a path dependency or [patch] target.
-	anyRoot := cargo.Covered(model.Roots, model.Manifests, nil)
+	anyRoot := model.graph.Covered(model.Roots, nil)
 	for _, pr := range model.Problems {
 		if pr.Orphan && anyRoot[DirOf(pr.Path)] {
 			continue
