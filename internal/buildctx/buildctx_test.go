@@ -123,10 +123,10 @@ func TestSubstMakeVars(t *testing.T) {
 	if strings.Count(got, "\n") != strings.Count(src, "\n") {
 		t.Error("line count changed")
 	}
-	if line, pre := MakeRuleOf([]byte("a: b c\n\techo\nd:\n\techo\n"), 2); line != 1 || pre != "b c" {
+	if line, pre := NewMakeRules([]byte("a: b c\n\techo\nd:\n\techo\n")).Of(2); line != 1 || pre != "b c" {
 		t.Errorf("rule of line 2: %d %q", line, pre)
 	}
-	if line, pre := MakeRuleOf([]byte("a: b c\n\techo\nd:\n\techo\n"), 4); line != 3 || pre != "" {
+	if line, pre := NewMakeRules([]byte("a: b c\n\techo\nd:\n\techo\n")).Of(4); line != 3 || pre != "" {
 		t.Errorf("rule of line 4: %d %q", line, pre)
 	}
 }

@@ -12,26 +12,6 @@ import (
 
 var ghaExpr = regexp.MustCompile(`\$\{\{.*?\}\}`)
 
-func yamlRoot(src []byte) *yaml.Node {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(src, &doc); err != nil || len(doc.Content) == 0 {
-		return nil
-	}
-	return doc.Content[0]
-}
-
-func get(n *yaml.Node, key string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
-}
-
 func scalar(n *yaml.Node) (string, bool) {
 	if n == nil || n.Kind != yaml.ScalarNode {
 		return "", false
@@ -63,12 +43,12 @@ func (sc *scanner) workflow(p string) {
 	if !ok || !mayBuild(src) {
 		return
 	}
-	r := yamlRoot(src)
+	r := shell.YAMLRoot(src)
 	if r == nil {
 		return
 	}
 	for _, job := range shell.WorkflowJobs(r) {
-		sc.steps(p, job.Steps, matrixOf(get(get(job.Node, "strategy"), "matrix")))
+		sc.steps(p, job.Steps, matrixOf(shell.MapGet(shell.MapGet(job.Node, "strategy"), "matrix")))
 	}
 }
 
@@ -158,11 +138,11 @@ func (sc *scanner) composite(p string) {
 	if !ok || !mayBuild(src) {
 		return
 	}
-	runs := get(yamlRoot(src), "runs")
-	if v, _ := scalar(get(runs, "using")); v != "composite" {
+	runs := shell.MapGet(shell.YAMLRoot(src), "runs")
+	if v, _ := scalar(shell.MapGet(runs, "using")); v != "composite" {
 		return
 	}
-	sc.steps(p, shell.ActionSteps(get(runs, "steps")), nil)
+	sc.steps(p, shell.ActionSteps(shell.MapGet(runs, "steps")), nil)
 }
 
 // mayBuild reports whether a workflow or action file can hold a build: it
@@ -179,9 +159,9 @@ func (sc *scanner) steps(p string, steps []shell.Step, matrix map[string][]strin
 	last := -1
 	for i, st := range steps {
 		step := st.Node
-		uses, _ := scalar(get(step, "uses"))
+		uses, _ := scalar(shell.MapGet(step, "uses"))
 		action, _, _ := strings.Cut(uses, "@")
-		run, _ := scalar(get(step, "run"))
+		run, _ := scalar(shell.MapGet(step, "run"))
 		if action == "docker/build-push-action" || action == "docker/bake-action" || uses == "" && mentionsBuilder(run) {
 			last = i
 		}
@@ -189,12 +169,12 @@ func (sc *scanner) steps(p string, steps []shell.Step, matrix map[string][]strin
 	var arts []Artifact
 	for _, st := range steps[:last+1] {
 		step := st.Node
-		uses, _ := scalar(get(step, "uses"))
-		with := get(step, "with")
+		uses, _ := scalar(shell.MapGet(step, "uses"))
+		with := shell.MapGet(step, "with")
 		action, _, _ := strings.Cut(uses, "@")
 		switch {
 		case uses != "":
-			line := get(step, "uses").Line
+			line := shell.MapGet(step, "uses").Line
 			o := Origin{File: p, Line: line, What: action}
 			switch action {
 			case "docker/build-push-action":
@@ -204,24 +184,24 @@ func (sc *scanner) steps(p string, steps []shell.Step, matrix map[string][]strin
 				}
 			case "docker/bake-action":
 				wd := ""
-				if v, ok := scalar(get(with, "workdir")); ok {
+				if v, ok := scalar(shell.MapGet(with, "workdir")); ok {
 					if d, ok := join("", v); ok && !strings.Contains(v, "$") {
 						wd = d
 					} else {
 						continue
 					}
 				}
-				if set, _ := scalar(get(with, "set")); strings.Contains(set, ".context=") || strings.Contains(set, ".dockerfile=") {
+				if set, _ := scalar(shell.MapGet(with, "set")); strings.Contains(set, ".context=") || strings.Contains(set, ".dockerfile=") {
 					continue
 				}
-				files, _ := scalar(get(with, "files"))
+				files, _ := scalar(shell.MapGet(with, "files"))
 				for _, f := range listValues(files) {
 					if fp, ok := join(wd, f); ok && sc.tracked[fp] {
 						sc.bakeRefs = append(sc.bakeRefs, fileRef{file: fp, dir: wd, artifacts: append([]Artifact(nil), arts...)})
 					}
 				}
 			case "actions/download-artifact":
-				pv, _ := scalar(get(with, "path"))
+				pv, _ := scalar(shell.MapGet(with, "path"))
 				pv = strings.TrimSpace(pv)
 				if strings.Contains(pv, "${{") || strings.HasPrefix(pv, "~") || strings.HasPrefix(pv, "/") {
 					arts = append(arts, Artifact{Any: true, Origin: o})
@@ -239,7 +219,7 @@ func (sc *scanner) steps(p string, steps []shell.Step, matrix map[string][]strin
 				}
 			}
 		default:
-			run := get(step, "run")
+			run := shell.MapGet(step, "run")
 			if run == nil {
 				continue
 			}
@@ -280,7 +260,7 @@ func (sc *scanner) buildPushAction(with *yaml.Node, o Origin, matrix map[string]
 	if !b.Pattern {
 		return []Build{b}
 	}
-	v, _ := scalar(get(with, "file"))
+	v, _ := scalar(shell.MapGet(with, "file"))
 	files, ok := expandMatrix(strings.TrimSpace(v), matrix)
 	if !ok {
 		return []Build{b}
@@ -304,7 +284,7 @@ func (sc *scanner) buildPushAction(with *yaml.Node, o Origin, matrix map[string]
 func (sc *scanner) buildPushOne(with *yaml.Node, o Origin) (Build, bool) {
 	b := Build{Origin: o}
 	ctx := "."
-	if v, ok := scalar(get(with, "context")); ok {
+	if v, ok := scalar(shell.MapGet(with, "context")); ok {
 		ctx = strings.TrimSpace(v)
 		if strings.Contains(ctx, "{{defaultContext}}") {
 			ctx = "."
@@ -321,7 +301,7 @@ func (sc *scanner) buildPushOne(with *yaml.Node, o Origin) (Build, bool) {
 		return b, false
 	}
 	b.Context = c
-	if n := get(with, "file"); n != nil {
+	if n := shell.MapGet(with, "file"); n != nil {
 		v, _ := scalar(n)
 		v = strings.TrimSpace(v)
 		if strings.Contains(v, "${{") {
@@ -347,14 +327,14 @@ func (sc *scanner) buildPushOne(with *yaml.Node, o Origin) (Build, bool) {
 	} else {
 		b.Dockerfile = path.Join(b.Context, "Dockerfile")
 	}
-	if n := get(with, "target"); n != nil {
+	if n := shell.MapGet(with, "target"); n != nil {
 		v, _ := scalar(n)
 		if strings.Contains(v, "$") {
 			return b, false
 		}
 		b.Target = strings.TrimSpace(v)
 	}
-	if v, ok := scalar(get(with, "build-args")); ok {
+	if v, ok := scalar(shell.MapGet(with, "build-args")); ok {
 		for _, l := range strings.Split(v, "\n") {
 			l = strings.TrimSpace(l)
 			if l == "" || strings.HasPrefix(l, "#") {
@@ -384,7 +364,7 @@ func (sc *scanner) gitlab(p string) {
 	if !ok {
 		return
 	}
-	r := yamlRoot(src)
+	r := shell.YAMLRoot(src)
 	if r == nil || r.Kind != yaml.MappingNode {
 		return
 	}
@@ -419,7 +399,7 @@ func (sc *scanner) gitlab(p string) {
 			continue
 		}
 		if k == "default" {
-			defaults = append(defaults, flat(get(v, "before_script"))...)
+			defaults = append(defaults, flat(shell.MapGet(v, "before_script"))...)
 			continue
 		}
 		if v.Kind != yaml.MappingNode {
@@ -427,9 +407,9 @@ func (sc *scanner) gitlab(p string) {
 		}
 		j := job{name: k}
 		for _, key := range []string{"before_script", "script", "after_script"} {
-			j.scripts = append(j.scripts, flat(get(v, key))...)
+			j.scripts = append(j.scripts, flat(shell.MapGet(v, key))...)
 		}
-		for _, pn := range flat(get(get(v, "artifacts"), "paths")) {
+		for _, pn := range flat(shell.MapGet(shell.MapGet(v, "artifacts"), "paths")) {
 			if d, ok := join("", pn.Value); ok && !strings.Contains(pn.Value, "$") {
 				j.paths = append(j.paths, Artifact{Path: d, Origin: Origin{File: p, Line: pn.Line, What: "artifacts of job " + k}})
 			}

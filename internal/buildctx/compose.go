@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/lockguard/lockguard/internal/shell"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -65,14 +66,14 @@ func (sc *scanner) compose(p string, arts []Artifact) {
 	if !ok {
 		return
 	}
-	services := get(r, "services")
+	services := shell.MapGet(r, "services")
 	if services == nil || services.Kind != yaml.MappingNode {
 		return
 	}
 	base := dirOf(p)
 	for i := 0; i+1 < len(services.Content); i += 2 {
 		name, svc := services.Content[i].Value, services.Content[i+1]
-		bn := get(svc, "build")
+		bn := shell.MapGet(svc, "build")
 		if bn == nil {
 			continue
 		}
@@ -82,18 +83,18 @@ func (sc *scanner) compose(p string, arts []Artifact) {
 		case yaml.ScalarNode:
 			ctx = bn.Value
 		case yaml.MappingNode:
-			if v, ok := scalar(get(bn, "context")); ok {
+			if v, ok := scalar(shell.MapGet(bn, "context")); ok {
 				ctx = v
 			}
-			if n := get(bn, "dockerfile"); n != nil {
+			if n := shell.MapGet(bn, "dockerfile"); n != nil {
 				file, _ = scalar(n)
 				line = n.Line
 			}
-			if get(bn, "dockerfile_inline") != nil {
+			if shell.MapGet(bn, "dockerfile_inline") != nil {
 				continue
 			}
-			args = get(bn, "args")
-			if v, ok := scalar(get(bn, "target")); ok {
+			args = shell.MapGet(bn, "args")
+			if v, ok := scalar(shell.MapGet(bn, "target")); ok {
 				if strings.Contains(v, "$") {
 					continue
 				}

@@ -78,14 +78,9 @@ func SubstMakeVars(src []byte) []byte {
 	return []byte(strings.Join(lines, "\n"))
 }
 
-// MakeRuleOf finds the rule a recipe line (1-based) belongs to: the line of
-// the rule and its prerequisites ("" when it has none).
-func MakeRuleOf(src []byte, line int) (ruleLine int, prereqs string) {
-	return NewMakeRules(src).Of(line)
-}
-
-// MakeRules answers MakeRuleOf for every line of one Makefile, splitting it
-// once (a Makefile of n recipes costs O(n), not O(n²)).
+// MakeRules finds, for every recipe line of one Makefile, the rule it
+// belongs to; the Makefile is split and indexed once (a Makefile of n
+// recipes costs O(n), not O(n²)).
 type MakeRules struct {
 	lines []string
 	// last[i] is the index of the last line at or before i that can head
@@ -110,17 +105,21 @@ func NewMakeRules(src []byte) *MakeRules {
 	return &MakeRules{lines: lines, last: last}
 }
 
-// Of is MakeRuleOf for the indexed Makefile.
+// Of finds the rule a recipe line (1-based) belongs to: the line of the
+// rule and its prerequisites ("" when it has none); 0 when the nearest line
+// above that can head a rule is not one.
 func (r *MakeRules) Of(line int) (ruleLine int, prereqs string) {
 	i := min(line-1, len(r.lines)) - 1
-	if i < 0 {
+	if i < 0 || r.last[i] < 0 {
 		return 0, ""
 	}
-	i = r.last[i]
-	if i < 0 {
-		return 0, ""
-	}
-	l := strings.TrimSuffix(r.lines[i], "\r")
+	return ruleAt(r.lines, r.last[i])
+}
+
+// ruleAt reads lines[i] as a rule: its 1-based line and prerequisites
+// (none for .PHONY); 0 when it is not a rule.
+func ruleAt(lines []string, i int) (int, string) {
+	l := strings.TrimSuffix(lines[i], "\r")
 	m := makeRule.FindStringSubmatch(l)
 	if m == nil {
 		return 0, ""

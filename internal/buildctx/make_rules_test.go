@@ -6,9 +6,9 @@ import (
 	"testing"
 )
 
-// makeRuleOfScan is the direct reading of MakeRuleOf: walk back from the
-// recipe line to the first line that can head a rule. MakeRules must agree
-// with it on every line.
+// makeRuleOfScan is the direct reading of MakeRules.Of: walk back from the
+// recipe line to the first line that can head a rule, and read it. The
+// index must find the same line on every line.
 func makeRuleOfScan(src []byte, line int) (int, string) {
 	lines := strings.Split(string(src), "\n")
 	for i := min(line-1, len(lines)) - 1; i >= 0; i-- {
@@ -19,21 +19,7 @@ func makeRuleOfScan(src []byte, line int) (int, string) {
 		if i > 0 && strings.HasSuffix(strings.TrimSuffix(lines[i-1], "\r"), "\\") {
 			continue
 		}
-		if m := makeRule.FindStringSubmatch(l); m != nil {
-			rest := strings.TrimLeft(l[len(m[1]):], "&:")
-			if j := strings.IndexByte(rest, ';'); j >= 0 {
-				rest = rest[:j]
-			}
-			if j := strings.IndexByte(rest, '#'); j >= 0 {
-				rest = rest[:j]
-			}
-			rest = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(rest), "|"))
-			if strings.HasPrefix(strings.TrimSpace(m[1]), ".PHONY") {
-				return i + 1, ""
-			}
-			return i + 1, rest
-		}
-		return 0, ""
+		return ruleAt(lines, i)
 	}
 	return 0, ""
 }

@@ -143,7 +143,9 @@ func yamlScript(n *yaml.Node, dir string) (Piece, bool) {
 	return Piece{Text: ghaInterp.ReplaceAllString(n.Value, "$$__ci"), Line: line, Dirs: []string{dir}}, true
 }
 
-func mapGet(n *yaml.Node, key string) *yaml.Node {
+// MapGet is the value of key in the YAML mapping n (nil when n is not a
+// mapping or has no such key).
+func MapGet(n *yaml.Node, key string) *yaml.Node {
 	if n == nil || n.Kind != yaml.MappingNode {
 		return nil
 	}
@@ -155,7 +157,9 @@ func mapGet(n *yaml.Node, key string) *yaml.Node {
 	return nil
 }
 
-func yamlDoc(src []byte) *yaml.Node {
+// YAMLRoot parses src and returns its first document's root node (nil when
+// src is not YAML or empty).
+func YAMLRoot(src []byte) *yaml.Node {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil || len(doc.Content) == 0 {
 		return nil
@@ -193,7 +197,7 @@ func CheckoutElsewhere(steps *yaml.Node) bool {
 		return false
 	}
 	for _, st := range steps.Content {
-		uses := mapGet(st, "uses")
+		uses := MapGet(st, "uses")
 		if uses == nil || uses.Kind != yaml.ScalarNode {
 			continue
 		}
@@ -201,11 +205,11 @@ func CheckoutElsewhere(steps *yaml.Node) bool {
 		if !strings.EqualFold(action, "actions/checkout") {
 			continue
 		}
-		with := mapGet(st, "with")
-		if repo := mapGet(with, "repository"); repo != nil && !strings.Contains(repo.Value, "github.repository") {
+		with := MapGet(st, "with")
+		if repo := MapGet(with, "repository"); repo != nil && !strings.Contains(repo.Value, "github.repository") {
 			continue
 		}
-		if p := mapGet(with, "path"); p != nil {
+		if p := MapGet(with, "path"); p != nil {
 			if v := strings.TrimSpace(p.Value); v != "" && path.Clean(v) != "." && path.Clean(v) != "${{ github.workspace }}" {
 				return true
 			}
@@ -234,26 +238,26 @@ type Job struct {
 // the workflow's and the job's defaults.run applied to each step. The one
 // walk both the nix-command scan (Workflow) and the build-context scan use.
 func WorkflowJobs(root *yaml.Node) []Job {
-	defRun := mapGet(mapGet(root, "defaults"), "run")
-	defDir, defOK := workDir(mapGet(defRun, "working-directory"), "")
-	defShell := mapGet(defRun, "shell")
-	jobs := mapGet(root, "jobs")
+	defRun := MapGet(MapGet(root, "defaults"), "run")
+	defDir, defOK := workDir(MapGet(defRun, "working-directory"), "")
+	defShell := MapGet(defRun, "shell")
+	jobs := MapGet(root, "jobs")
 	if jobs == nil || jobs.Kind != yaml.MappingNode {
 		return nil
 	}
 	var out []Job
 	for i := 1; i < len(jobs.Content); i += 2 {
 		job := jobs.Content[i]
-		jobRun := mapGet(mapGet(job, "defaults"), "run")
+		jobRun := MapGet(MapGet(job, "defaults"), "run")
 		jobDir, jobOK := defDir, defOK
-		if wd := mapGet(jobRun, "working-directory"); wd != nil {
+		if wd := MapGet(jobRun, "working-directory"); wd != nil {
 			jobDir, jobOK = workDir(wd, "")
 		}
 		jobShell := defShell
-		if sh := mapGet(jobRun, "shell"); sh != nil {
+		if sh := MapGet(jobRun, "shell"); sh != nil {
 			jobShell = sh
 		}
-		steps := mapGet(job, "steps")
+		steps := MapGet(job, "steps")
 		if CheckoutElsewhere(steps) {
 			continue
 		}
@@ -273,10 +277,10 @@ func stepsIn(steps *yaml.Node, dir string, dirOK bool, sh *yaml.Node) []Step {
 	out := make([]Step, 0, len(steps.Content))
 	for _, step := range steps.Content {
 		st := Step{Node: step, Dir: dir, DirOK: dirOK, Shell: sh}
-		if wd := mapGet(step, "working-directory"); wd != nil {
+		if wd := MapGet(step, "working-directory"); wd != nil {
 			st.Dir, st.DirOK = workDir(wd, "")
 		}
-		if v := mapGet(step, "shell"); v != nil {
+		if v := MapGet(step, "shell"); v != nil {
 			st.Shell = v
 		}
 		out = append(out, st)
@@ -291,14 +295,14 @@ func (st Step) Posix() bool { return posixShell(st.Shell) }
 // Workflow: the run: steps of a GitHub Actions workflow, in the
 // repository root or their working-directory.
 func Workflow(_ string, src []byte) []Piece {
-	root := yamlDoc(src)
+	root := YAMLRoot(src)
 	if root == nil {
 		return nil
 	}
 	var out []Piece
 	for _, job := range WorkflowJobs(root) {
 		for _, st := range job.Steps {
-			run := mapGet(st.Node, "run")
+			run := MapGet(st.Node, "run")
 			if run == nil || !st.DirOK || !st.Posix() {
 				continue
 			}
@@ -313,7 +317,7 @@ func Workflow(_ string, src []byte) []Piece {
 // GitlabCI: script:, before_script: and after_script: entries of every
 // job (and default:), in the repository root.
 func GitlabCI(_ string, src []byte) []Piece {
-	root := yamlDoc(src)
+	root := YAMLRoot(src)
 	if root == nil || root.Kind != yaml.MappingNode {
 		return nil
 	}
@@ -342,7 +346,7 @@ func GitlabCI(_ string, src []byte) []Piece {
 			continue
 		}
 		for _, k := range []string{"before_script", "script", "after_script"} {
-			add(mapGet(job, k))
+			add(MapGet(job, k))
 		}
 	}
 	return out

@@ -210,10 +210,6 @@ func isPathChar(c byte) bool {
 	return c == '/' || c == '.' || c == '-' || c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
-func isDockerfileName(b string) bool {
-	return b == "Dockerfile" || b == "Containerfile" || strings.HasPrefix(b, "Dockerfile.") || strings.HasSuffix(b, ".Dockerfile") || strings.HasSuffix(b, ".dockerfile")
-}
-
 func isScriptOrCI(p string) bool {
 	b := path.Base(p)
 	switch {
@@ -227,4 +223,12 @@ func isScriptOrCI(p string) bool {
 		return true
 	}
 	return false
+}
+
+// isDockerfileName is the consumer search's reading of a Dockerfile name.
+// It differs from dockerfile.IsDockerfileName, which the Docker model uses:
+// it takes app.dockerfile (lower case), which the model misses, and not
+// dockerfile or build.Dockerfile.prod. The two should become one.
+func isDockerfileName(b string) bool {
+	return b == "Dockerfile" || b == "Containerfile" || strings.HasPrefix(b, "Dockerfile.") || strings.HasSuffix(b, ".Dockerfile") || strings.HasSuffix(b, ".dockerfile")
 }
